@@ -1,0 +1,209 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+
+export interface ListenConfig {
+  host: string;
+  port: number;
+}
+
+export interface SentrailConfig {
+  kafka: { brokers: string[]; clientId: string; partitions: number; replicationFactor: number };
+  elasticsearch: { node: string; indexPrefix: string; shards: number; replicas: number };
+  aws: {
+    region: string;
+    sqsEndpoint: string;
+    s3Endpoint: string;
+    s3ForcePathStyle: boolean;
+    accessKeyId: string;
+    secretAccessKey: string;
+  };
+  ingest: ListenConfig & { cloudtrailQueue: string; cloudtrailBucket: string };
+  normalizer: ListenConfig;
+  correlator: ListenConfig;
+  api: ListenConfig;
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' };
+}
+
+export type ServiceName = 'ingest' | 'normalizer' | 'correlator' | 'api';
+
+const nonEmpty = { type: 'string', minLength: 1 } as const;
+// 0 asks the system for a free port (tests).
+const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
+const url = { type: 'string', pattern: '^https?://[^\\s/]+' } as const;
+const optionalUrl = { type: 'string', pattern: '^(https?://[^\\s/]+.*)?$' } as const;
+const listen = {
+  type: 'object',
+  properties: { host: nonEmpty, port },
+  required: ['host', 'port'],
+  additionalProperties: false,
+} as const;
+
+function section<P extends Record<string, unknown>>(properties: P) {
+  return {
+    type: 'object',
+    properties,
+    required: Object.keys(properties),
+    additionalProperties: false,
+  } as const;
+}
+
+// Every key is required: sentrail.yaml is the one place defaults live, so a missing key is a mistake.
+const schema = section({
+  kafka: section({
+    brokers: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string', pattern: '^[^\\s:/]+:[0-9]{1,5}$' },
+    },
+    clientId: nonEmpty,
+    partitions: { type: 'integer', minimum: 1 },
+    replicationFactor: { type: 'integer', minimum: 1 },
+  }),
+  elasticsearch: section({
+    node: url,
+    indexPrefix: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' },
+    shards: { type: 'integer', minimum: 1 },
+    replicas: { type: 'integer', minimum: 0 },
+  }),
+  aws: section({
+    region: nonEmpty,
+    sqsEndpoint: optionalUrl,
+    s3Endpoint: optionalUrl,
+    s3ForcePathStyle: { type: 'boolean' },
+    accessKeyId: { type: 'string' },
+    secretAccessKey: { type: 'string' },
+  }),
+  ingest: section({
+    ...listen.properties,
+    cloudtrailQueue: nonEmpty,
+    cloudtrailBucket: nonEmpty,
+  }),
+  normalizer: listen,
+  correlator: listen,
+  api: listen,
+  log: section({
+    level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] },
+  }),
+}) as unknown as JSONSchemaType<SentrailConfig>;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid configuration (${source}):\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ENV_PREFIX = 'SENTRAIL_';
+const ENV_CONFIG_FILE = 'SENTRAIL_CONFIG';
+
+const normalizeKey = (key: string) => key.toLowerCase().replaceAll('_', '');
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+}
+
+/** SENTRAIL_KAFKA__CLIENT_ID → ['kafka', 'clientId'], resolved against the schema's own key names. */
+function envPath(variable: string): string[] | undefined {
+  let node = schema as SchemaNode;
+  const path: string[] = [];
+  for (const segment of variable.slice(ENV_PREFIX.length).split('__')) {
+    const key = Object.keys(node.properties ?? {}).find((k) => normalizeKey(k) === normalizeKey(segment));
+    if (key === undefined) return undefined;
+    path.push(key);
+    node = node.properties![key]!;
+  }
+  return path;
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path.at(-1)!] = value;
+}
+
+function describe(error: ErrorObject, overridden: Map<string, string>): string {
+  const segments = error.instancePath.split('/').filter(Boolean);
+  if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
+  if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
+  const path = segments.join('.') || '(root)';
+  let expected: string;
+  switch (error.keyword) {
+    case 'required':
+      expected = 'is required';
+      break;
+    case 'additionalProperties':
+      expected = 'is not a known key';
+      break;
+    case 'enum':
+      expected = `must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`;
+      break;
+    case 'pattern':
+      expected = `must match ${String(error.params.pattern)}`;
+      break;
+    default:
+      expected = error.message ?? 'is invalid';
+  }
+  const variable = [...overridden].find(([key]) => path === key || path.startsWith(`${key}.`))?.[1];
+  return `${path}: ${expected}${variable ? ` (from ${variable})` : ''}`;
+}
+
+const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+
+export interface LoadOptions {
+  /** Path of the YAML file; default $SENTRAIL_CONFIG, else ./sentrail.yaml. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Reads the YAML file, applies SENTRAIL_* overrides and validates; throws ConfigError naming every bad key. */
+export function loadConfig({ env = process.env, file }: LoadOptions = {}): SentrailConfig {
+  const path = resolve(file ?? env[ENV_CONFIG_FILE] ?? 'sentrail.yaml');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, [`cannot read the file: ${(error as Error).message}`]);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text) ?? {};
+  } catch (error) {
+    throw new ConfigError(path, [`not valid YAML: ${(error as Error).message}`]);
+  }
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new ConfigError(path, ['(root): must be a mapping of sections']);
+  }
+
+  const config = document as Record<string, unknown>;
+  const problems: string[] = [];
+  const overridden = new Map<string, string>();
+  for (const [variable, raw] of Object.entries(env)) {
+    if (!variable.startsWith(ENV_PREFIX) || variable === ENV_CONFIG_FILE || raw === undefined) continue;
+    const keyPath = envPath(variable);
+    if (keyPath === undefined) {
+      problems.push(`${variable}: names no configuration key`);
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = parseYaml(raw);
+    } catch (error) {
+      problems.push(`${keyPath.join('.')}: not a valid value (from ${variable}): ${(error as Error).message}`);
+      continue;
+    }
+    setPath(config, keyPath, value ?? '');
+    overridden.set(keyPath.join('.'), variable);
+  }
+
+  if (!validate(config)) problems.push(...validate.errors!.map((error) => describe(error, overridden)));
+  if (problems.length > 0) throw new ConfigError(path, problems);
+  return config as unknown as SentrailConfig;
+}

@@ -1,0 +1,199 @@
+// kafkajs is no longer maintained: every use of it stays behind this module so it can be replaced.
+import {
+  Kafka,
+  logLevel,
+  type Admin,
+  type EachBatchPayload,
+  type KafkaMessage,
+  type LogEntry,
+  type Message,
+  type Producer,
+} from 'kafkajs';
+import type { SentrailConfig } from './config.js';
+import type { Logger } from './logger.js';
+import type { ServiceContext } from './service.js';
+
+export type { KafkaMessage, Message };
+
+/** The topics of DESIGN.md §3. */
+export const TOPICS = {
+  rawCloudtrail: 'siem.raw.cloudtrail',
+  rawWazuh: 'siem.raw.wazuh',
+  rawInfra: 'siem.raw.infra',
+  rawIntegrity: 'siem.raw.integrity',
+  rawSentrail: 'siem.raw.sentrail',
+  events: 'siem.events',
+  alerts: 'siem.alerts',
+  dlq: 'siem.dlq',
+} as const;
+
+export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+export const ALL_TOPICS: Topic[] = Object.values(TOPICS);
+
+const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export function createKafka(config: SentrailConfig['kafka'], logger: Logger, clientSuffix = ''): Kafka {
+  const kafkaLogger = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: `${config.clientId}${clientSuffix}`,
+    brokers: config.brokers,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        kafkaLogger[levelNames[level] ?? 'info'](rest, message);
+      },
+  });
+}
+
+/** Creates the missing topics (never relying on broker auto-create); returns the names it created. */
+export async function ensureTopics(
+  admin: Admin,
+  config: SentrailConfig['kafka'],
+  topics: readonly string[] = ALL_TOPICS,
+): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((topic) => !existing.has(topic));
+  if (missing.length === 0) return [];
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((topic) => ({
+      topic,
+      numPartitions: config.partitions,
+      replicationFactor: config.replicationFactor,
+    })),
+  });
+  return missing;
+}
+
+/** Readiness: the cluster answers a metadata request. */
+export async function pingKafka(admin: Admin): Promise<void> {
+  await admin.describeCluster();
+}
+
+/**
+ * Idempotent producer (one request in flight keeps ordering within a partition across retries).
+ * Callers send with acks=all, the only setting that survives a broker failover.
+ */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+}
+
+export const ACKS_ALL = -1;
+
+export interface BatchContext {
+  topic: string;
+  partition: number;
+}
+
+export interface BatchConsumerOptions {
+  groupId: string;
+  topics: readonly string[];
+  /** Handles one batch; offsets are committed only after it resolves. A throw means the batch comes again. */
+  handle: (messages: KafkaMessage[], context: BatchContext) => Promise<void>;
+  fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
+  /** How often heartbeats are sent while a long batch is being handled. */
+  heartbeatIntervalMs?: number;
+}
+
+export interface BatchConsumer {
+  /** Stops fetching, waits for the batch in hand to be handled and committed, then leaves the group. */
+  stop(): Promise<void>;
+}
+
+/** A consumer that commits a batch's offsets only after it has been handled, heartbeating meanwhile. */
+export async function startBatchConsumer(
+  kafka: Kafka,
+  logger: Logger,
+  options: BatchConsumerOptions,
+): Promise<BatchConsumer> {
+  const { groupId, topics, handle, fromBeginning = true } = options;
+  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  const heartbeatInterval = options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 3));
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout,
+    heartbeatInterval,
+    allowAutoTopicCreation: false,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...topics], fromBeginning });
+  // kafkajs's disconnect does not wait for the batch in hand, so the batches in flight are tracked here.
+  const inFlight = new Set<Promise<void>>();
+  let stopping = false;
+
+  async function handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const beat = setInterval(() => {
+      payload.heartbeat().catch((error: unknown) => logger.warn({ err: error, groupId }, 'heartbeat failed'));
+    }, heartbeatInterval);
+    try {
+      await handle(batch.messages, { topic: batch.topic, partition: batch.partition });
+    } finally {
+      clearInterval(beat);
+    }
+    payload.resolveOffset(batch.lastOffset());
+    // The committed offset is the next one to read.
+    await consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() },
+    ]);
+  }
+
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async (payload) => {
+      // A batch fetched after stop() is left uncommitted: it comes again to the next consumer.
+      if (payload.batch.isEmpty() || stopping) return;
+      const work = handleBatch(payload);
+      inFlight.add(work);
+      try {
+        await work;
+      } finally {
+        inFlight.delete(work);
+      }
+    },
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        consumer.pause(topics.map((topic) => ({ topic })));
+        await Promise.allSettled(inFlight);
+        await consumer.disconnect();
+      })();
+      return stopped;
+    },
+  };
+}
+
+export interface KafkaConnection {
+  kafka: Kafka;
+  admin: Admin;
+  producer: Producer;
+  ping: () => Promise<void>;
+}
+
+/** A service's Kafka side: topics ensured, an admin for readiness, an idempotent producer; closed on shutdown. */
+export async function connectKafka(context: Pick<ServiceContext, 'name' | 'config' | 'logger' | 'shutdown'>) {
+  const { name, config, logger, shutdown } = context;
+  const kafka = createKafka(config.kafka, logger, `-${name}`);
+  const admin = kafka.admin();
+  await admin.connect();
+  shutdown.add('kafka admin', () => admin.disconnect());
+  const created = await ensureTopics(admin, config.kafka);
+  if (created.length > 0) logger.info({ topics: created }, 'created Kafka topics');
+  const producer = createProducer(kafka);
+  await producer.connect();
+  shutdown.add('kafka producer', () => producer.disconnect());
+  return { kafka, admin, producer, ping: () => pingKafka(admin) } satisfies KafkaConnection;
+}

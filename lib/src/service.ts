@@ -1,0 +1,76 @@
+import { fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { ConfigError, loadConfig, type SentrailConfig, type ServiceName } from './config.js';
+import { healthRoutes, type ReadinessCheck } from './health.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type ServiceMetrics } from './metrics.js';
+import { createShutdown, exitOnSignals, type Shutdown } from './shutdown.js';
+
+export interface ServiceContext {
+  name: ServiceName;
+  config: SentrailConfig;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** Register what must be stopped; the last registered stops first. */
+  shutdown: Shutdown;
+}
+
+export interface ServiceParts {
+  /** What /readyz checks: every dependency the service needs to do its work. */
+  checks: Record<string, ReadinessCheck>;
+  /** The service's own routes, beside /healthz, /readyz and /metrics. */
+  routes?: FastifyPluginAsync;
+}
+
+export interface ServiceAppOptions extends ServiceParts {
+  service: string;
+  metrics: ServiceMetrics;
+  isStopping: () => boolean;
+  logger?: Logger;
+}
+
+/** The HTTP side of a service, with no socket: tests drive it with app.inject. */
+export async function buildServiceApp(options: ServiceAppOptions): Promise<FastifyInstance> {
+  const { service, checks, routes, metrics, isStopping, logger } = options;
+  const loggerInstance: FastifyBaseLogger = logger ?? createLogger(service, 'silent');
+  const app = fastify({
+    loggerInstance,
+    disableRequestLogging: true,
+  });
+  await app.register(healthRoutes, { service, checks, metrics, isStopping });
+  if (routes) await app.register(routes);
+  return app;
+}
+
+/**
+ * Runs a service: configuration (a bad one exits 2 naming the key), ECS logs, metrics, the start
+ * function's connections, the HTTP listener, and a graceful shutdown on SIGTERM/SIGINT.
+ */
+export async function runService(name: ServiceName, start: (context: ServiceContext) => Promise<ServiceParts>) {
+  let config: SentrailConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${name}: ${error.message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(`sentrail-${name}`, config.log.level);
+  const metrics = createMetrics(name);
+  const shutdown = createShutdown(logger);
+  exitOnSignals(shutdown, logger);
+
+  let app: FastifyInstance | undefined;
+  // Registered first so it runs last: the health endpoints answer until the work has stopped.
+  shutdown.add('http', () => app?.close());
+  try {
+    const parts = await start({ name, config, logger, metrics, shutdown });
+    app = await buildServiceApp({ ...parts, service: name, metrics, logger, isStopping: () => shutdown.stopping });
+    const { host, port } = config[name];
+    const address = await app.listen({ host, port });
+    logger.info({ address }, `${name} listening`);
+  } catch (error) {
+    logger.fatal({ err: error }, `${name} failed to start`);
+    await shutdown.run('start failed').catch(() => undefined);
+    process.exit(1);
+  }
+}
