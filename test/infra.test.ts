@@ -35,10 +35,13 @@ describe('infra scripts', () => {
   });
 
   it('start.sh refuses an unknown server by name', async () => {
-    await assert.rejects(run('infra/start.sh', ['zookeeper'], { cwd: root }), (error: { code: number; stderr: string }) => {
-      assert.equal(error.code, 2);
-      assert.match(error.stderr, /unknown server: zookeeper/);
-      return true;
-    });
+    await assert.rejects(
+      run('infra/start.sh', ['zookeeper'], { cwd: root }),
+      (error: { code: number; stderr: string }) => {
+        assert.equal(error.code, 2);
+        assert.match(error.stderr, /unknown server: zookeeper/);
+        return true;
+      },
+    );
   });
 });
