@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from './config.js';
+import type { JSONSchemaType } from 'ajv';
+import { checkSection, ConfigError, loadConfig } from './config.js';
 import { REPO_CONFIG } from './testing.js';
 
 const repoYaml = readFileSync(REPO_CONFIG, 'utf8');
@@ -110,5 +111,45 @@ describe('loadConfig', () => {
     );
     const broken = writeConfig('kafka: [unclosed');
     assert.match(problemsOf(() => loadConfig({ file: broken, env: {} }))[0]!, /^not valid YAML/);
+  });
+
+  it('passes a source section through, with nested environment overrides in camelCase', () => {
+    const config = loadConfig({
+      file: REPO_CONFIG,
+      env: { SENTRAIL_INGEST__SOURCES__WAZUH__ALERTS_FILE: '/var/ossec/logs/alerts/alerts.json' },
+    });
+    assert.deepEqual(config.ingest.sources, { wazuh: { alertsFile: '/var/ossec/logs/alerts/alerts.json' } });
+  });
+});
+
+describe('checkSection', () => {
+  interface Tail {
+    alertsFile: string;
+    startAt: 'beginning' | 'end';
+  }
+  const schema: JSONSchemaType<Tail> = {
+    type: 'object',
+    properties: {
+      alertsFile: { type: 'string', minLength: 1 },
+      startAt: { type: 'string', enum: ['beginning', 'end'], default: 'end' },
+    },
+    required: ['alertsFile', 'startAt'],
+    additionalProperties: false,
+  };
+
+  it("fills in the module's defaults", () => {
+    assert.deepEqual(checkSection('ingest.sources.wazuh', schema, { alertsFile: 'a.json' }), {
+      alertsFile: 'a.json',
+      startAt: 'end',
+    });
+  });
+
+  it('names the full key path of every problem', () => {
+    const problems = problemsOf(() => checkSection('ingest.sources.wazuh', schema, { startAt: 'middle', x: 1 }));
+    assert.deepEqual(problems.sort(), [
+      'ingest.sources.wazuh.alertsFile: is required',
+      'ingest.sources.wazuh.startAt: must be one of beginning, end',
+      'ingest.sources.wazuh.x: is not a known key',
+    ]);
   });
 });

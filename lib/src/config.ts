@@ -9,7 +9,14 @@ export interface ListenConfig {
 }
 
 export interface SentrailConfig {
-  kafka: { brokers: string[]; clientId: string; partitions: number; replicationFactor: number };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    partitions: number;
+    replicationFactor: number;
+    /** max.message.bytes of the topics Sentrail creates: above ingest.maxRecordBytes, with room for the DLQ's JSON. */
+    maxMessageBytes: number;
+  };
   elasticsearch: { node: string; indexPrefix: string; shards: number; replicas: number };
   aws: {
     region: string;
@@ -19,7 +26,14 @@ export interface SentrailConfig {
     accessKeyId: string;
     secretAccessKey: string;
   };
-  ingest: ListenConfig & { cloudtrailQueue: string; cloudtrailBucket: string };
+  ingest: ListenConfig & {
+    cloudtrailQueue: string;
+    cloudtrailBucket: string;
+    /** Hard limit of one record; larger ones go to the DLQ (records over 1 MiB below it are kept). */
+    maxRecordBytes: number;
+    /** One section per source, each validated by its own module's schema (see checkSection). */
+    sources: Record<string, Record<string, unknown>>;
+  };
   normalizer: ListenConfig;
   correlator: ListenConfig;
   api: ListenConfig;
@@ -60,6 +74,7 @@ const schema = section({
     clientId: nonEmpty,
     partitions: { type: 'integer', minimum: 1 },
     replicationFactor: { type: 'integer', minimum: 1 },
+    maxMessageBytes: { type: 'integer', minimum: 1048576 },
   }),
   elasticsearch: section({
     node: url,
@@ -79,6 +94,8 @@ const schema = section({
     ...listen.properties,
     cloudtrailQueue: nonEmpty,
     cloudtrailBucket: nonEmpty,
+    maxRecordBytes: { type: 'integer', minimum: 1024 },
+    sources: { type: 'object', additionalProperties: { type: 'object' } },
   }),
   normalizer: listen,
   correlator: listen,
@@ -105,7 +122,11 @@ const normalizeKey = (key: string) => key.toLowerCase().replaceAll('_', '');
 
 interface SchemaNode {
   properties?: Record<string, SchemaNode>;
+  additionalProperties?: SchemaNode | boolean;
 }
+
+const camelCase = (segment: string) =>
+  segment.toLowerCase().replace(/_([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
 
 /** SENTRAIL_KAFKA__CLIENT_ID → ['kafka', 'clientId'], resolved against the schema's own key names. */
 function envPath(variable: string): string[] | undefined {
@@ -113,9 +134,16 @@ function envPath(variable: string): string[] | undefined {
   const path: string[] = [];
   for (const segment of variable.slice(ENV_PREFIX.length).split('__')) {
     const key = Object.keys(node.properties ?? {}).find((k) => normalizeKey(k) === normalizeKey(segment));
-    if (key === undefined) return undefined;
-    path.push(key);
-    node = node.properties![key]!;
+    if (key !== undefined) {
+      path.push(key);
+      node = node.properties![key]!;
+    } else if (typeof node.additionalProperties === 'object' || (!node.properties && path.length > 0)) {
+      // A free-form section (a source's own settings): its module's schema checks the key later.
+      path.push(camelCase(segment));
+      node = typeof node.additionalProperties === 'object' ? node.additionalProperties : {};
+    } else {
+      return undefined;
+    }
   }
   return path;
 }
@@ -155,7 +183,23 @@ function describe(error: ErrorObject, overridden: Map<string, string>): string {
   return `${path}: ${expected}${variable ? ` (from ${variable})` : ''}`;
 }
 
-const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true });
+const validate = ajv.compile(schema);
+
+/**
+ * Validates one free-form section (a source's settings) against the schema its module owns, filling
+ * in the module's defaults; a problem names the full key path, as loadConfig does.
+ */
+export function checkSection<T>(path: string, sectionSchema: JSONSchemaType<T>, value: unknown): T {
+  const section = structuredClone(value ?? {}) as unknown;
+  const check = ajv.compile(sectionSchema); // ajv caches compiled schemas by identity
+  if (check(section)) return section;
+  const problems = check.errors!.map((error) => {
+    const message = describe(error, new Map());
+    return message.startsWith('(root)') ? `${path}${message.slice('(root)'.length)}` : `${path}.${message}`;
+  });
+  throw new ConfigError(path, problems);
+}
 
 export interface LoadOptions {
   /** Path of the YAML file; default $SENTRAIL_CONFIG, else ./sentrail.yaml. */

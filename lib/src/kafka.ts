@@ -13,7 +13,7 @@ import type { SentrailConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { ServiceContext } from './service.js';
 
-export type { KafkaMessage, Message };
+export type { KafkaMessage, Message, Producer };
 
 /** The topics of DESIGN.md §3. */
 export const TOPICS = {
@@ -67,6 +67,7 @@ export async function ensureTopics(
       topic,
       numPartitions: config.partitions,
       replicationFactor: config.replicationFactor,
+      configEntries: [{ name: 'max.message.bytes', value: String(config.maxMessageBytes) }],
     })),
   });
   return missing;

@@ -1,0 +1,7 @@
+import type { SourceFactory } from '../source.js';
+
+/**
+ * Every source, by the name of its section under `ingest.sources` in sentrail.yaml. A source runs
+ * when its section is there and does not say `enabled: false`.
+ */
+export const SOURCES: Record<string, SourceFactory> = {};
