@@ -45,7 +45,7 @@ await runService('ingest', async (context) => {
       kafka: kafka.ping,
       sqs: () => queueUrl(sqs, config.ingest.cloudtrailQueue),
       s3: () => pingBucket(s3, config.ingest.cloudtrailBucket),
-      ...Object.assign({}, ...sources.map(([, source]) => source.checks ?? {})),
+      ...Object.fromEntries(sources.flatMap(([, source]) => Object.entries(source.checks ?? {}))),
     },
     routes,
   };

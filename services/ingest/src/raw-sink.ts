@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ACKS_ALL, TOPICS, type Producer, type Topic } from '@sentrail/lib/kafka';
+import { ACKS_ALL, TOPICS, type Producer } from '@sentrail/lib/kafka';
 import type { Logger } from '@sentrail/lib/logger';
 import type { IngestMetrics } from './ingest-metrics.js';
 
@@ -32,7 +32,7 @@ export class RawSink {
     private readonly maxRecordBytes: number,
   ) {}
 
-  async send(source: string, topic: Topic | string, records: RawRecord[], receivedAt = new Date()): Promise<void> {
+  async send(source: string, topic: string, records: RawRecord[], receivedAt = new Date()): Promise<void> {
     const accepted: RawRecord[] = [];
     const oversized: Rejected[] = [];
     for (const record of records) {
