@@ -83,4 +83,11 @@ describe('services as processes', () => {
     assert.equal(code, 2);
     assert.match(service.stderr.join('\n'), /elasticsearch\.node: must match .* \(from SENTRAIL_ELASTICSEARCH__NODE\)/);
   });
+
+  it('refuses to start with a bad source setting, naming the key under ingest.sources', async () => {
+    const service = startService('ingest', { SENTRAIL_INGEST__SOURCES__DEMO__INTERVAL_SECONDS: '0' });
+    const [code] = (await once(service.child, 'exit')) as [number | null];
+    assert.equal(code, 2);
+    assert.match(service.stderr.join('\n'), /ingest\.sources\.demo\.intervalSeconds: must be >= 0\.1/);
+  });
 });

@@ -71,6 +71,8 @@ export async function runService(name: ServiceName, start: (context: ServiceCont
   } catch (error) {
     logger.fatal({ err: error }, `${name} failed to start`);
     await shutdown.run('start failed').catch(() => undefined);
-    process.exit(1);
+    // A source's own settings are checked as it is built: a bad one is a configuration error too.
+    if (error instanceof ConfigError) process.stderr.write(`${name}: ${error.message}\n`);
+    process.exit(error instanceof ConfigError ? 2 : 1);
   }
 }
