@@ -4,7 +4,8 @@ import type { SentrailConfig } from '@sentrail/lib/config';
 
 type AwsConfig = SentrailConfig['aws'];
 
-function common(aws: AwsConfig, endpoint: string) {
+/** Region, endpoint override and credentials, as every AWS client of the ingest service takes them. */
+export function common(aws: AwsConfig, endpoint: string) {
   return {
     region: aws.region,
     ...(endpoint ? { endpoint } : {}),
