@@ -81,6 +81,8 @@ LABEL org.opencontainers.image.title="sentrail-${SERVICE}" \
 # api, ingest, normalizer, correlator (sentrail.yaml defaults)
 EXPOSE 8080 8081 8082 8083
 
+# Writable by the service for its state (a volume in docker-compose.yml); the rest stays read-only.
+RUN mkdir -p /app/.local && chown node:node /app/.local
 USER node
 
 # Reads the same configuration as the service (file + SENTRAIL_* overrides), so it follows the port.

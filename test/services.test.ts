@@ -21,7 +21,8 @@ function startService(name: string, env: Record<string, string> = {}): Running {
   const child = spawn(process.execPath, [`services/${name}/dist/index.js`], {
     cwd: root,
     // Port 0: a free port, so a developer's running stack does not get in the way.
-    env: { ...process.env, [`SENTRAIL_${name.toUpperCase()}__PORT`]: '0', ...env },
+    // No ingest sources unless a test asks: the local ones would read the shared queue and files.
+    env: { ...process.env, [`SENTRAIL_${name.toUpperCase()}__PORT`]: '0', SENTRAIL_INGEST__SOURCES: '{}', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

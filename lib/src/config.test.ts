@@ -118,7 +118,12 @@ describe('loadConfig', () => {
       file: REPO_CONFIG,
       env: { SENTRAIL_INGEST__SOURCES__WAZUH__ALERTS_FILE: '/var/ossec/logs/alerts/alerts.json' },
     });
-    assert.deepEqual(config.ingest.sources, { wazuh: { alertsFile: '/var/ossec/logs/alerts/alerts.json' } });
+    assert.deepEqual(config.ingest.sources['wazuh'], { alertsFile: '/var/ossec/logs/alerts/alerts.json' });
+    const replaced = loadConfig({
+      file: REPO_CONFIG,
+      env: { SENTRAIL_INGEST__SOURCES__DEMO__ENABLED: 'false', SENTRAIL_INGEST__SOURCES: '{}' },
+    });
+    assert.deepEqual(replaced.ingest.sources, { demo: { enabled: false } }, 'the section is replaced first');
   });
 });
 

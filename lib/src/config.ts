@@ -229,7 +229,9 @@ export function loadConfig({ env = process.env, file }: LoadOptions = {}): Sentr
   const config = document as Record<string, unknown>;
   const problems: string[] = [];
   const overridden = new Map<string, string>();
-  for (const [variable, raw] of Object.entries(env)) {
+  // Shallow paths first, so SENTRAIL_INGEST__SOURCES='{}' can replace a section and deeper keys still apply.
+  const variables = Object.entries(env).sort(([a], [b]) => a.split('__').length - b.split('__').length);
+  for (const [variable, raw] of variables) {
     if (!variable.startsWith(ENV_PREFIX) || variable === ENV_CONFIG_FILE || raw === undefined) continue;
     const keyPath = envPath(variable);
     if (keyPath === undefined) {

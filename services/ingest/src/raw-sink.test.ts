@@ -77,7 +77,10 @@ describe('RawSink (real Kafka)', () => {
     assert.equal(entry['original_bytes'], Buffer.byteLength(huge));
     assert.equal(entry['original_sha256'], createHash('sha256').update(huge).digest('hex'));
     assert.ok(huge.startsWith(String(entry['original'])));
-    assert.match(await registry.metrics(), /sentrail_ingest_dlq_total\{source="cloudtrailSqs",stage="size",service="ingest"\} 1/);
+    assert.match(
+      await registry.metrics(),
+      /sentrail_ingest_dlq_total\{source="cloudtrailSqs",stage="size",service="ingest"\} 1/,
+    );
   });
 
   it('keeps a binary reject byte for byte, as base64', async () => {

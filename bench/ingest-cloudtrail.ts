@@ -1,0 +1,158 @@
+// Ingest throughput: CloudTrail log files announced on SQS, read from S3, produced to Kafka by the
+// cloudtrailSqs source, against the same records produced straight to Kafka by a minimal producer in
+// the same run (the limit). Figures go to bench/results/ingest-cloudtrail.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
+import { DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
+import { CloudTrailGenerator } from '@sentrail/ingest/dist/demo/cloudtrail-generator.js';
+import { s3Notification } from '@sentrail/ingest/dist/sources/demo.js';
+import { cloudtrailSqs } from '@sentrail/ingest/dist/sources/cloudtrail-sqs.js';
+import { sourceTestContext } from '@sentrail/ingest/dist/testing/source-context.js';
+import { ACKS_ALL, createProducer, ensureTopics } from '@sentrail/lib/kafka';
+import { testConfig, uniqueName } from '@sentrail/lib/testing';
+
+const FILES = Number(process.env['BENCH_FILES'] ?? 100);
+const RECORDS_PER_FILE = Number(process.env['BENCH_RECORDS_PER_FILE'] ?? 1_000);
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 4);
+const BATCH = 500; // records per producer call, as cloudtrail-object sends them
+const TOTAL = FILES * RECORDS_PER_FILE;
+
+const config = testConfig();
+const bench = await sourceTestContext(config, 'bench');
+const { context } = bench;
+const bucket = config.ingest.cloudtrailBucket;
+const prefix = `${uniqueName('bench')}/`;
+
+console.log(`corpus: ${FILES} files × ${RECORDS_PER_FILE} records = ${TOTAL} CloudTrail records`);
+const generator = new CloudTrailGenerator(42);
+const start = new Date('2026-11-28T00:00:00Z');
+const files = Array.from({ length: FILES }, (_, i) => {
+  const time = new Date(start.getTime() + i * 5 * 60_000);
+  const records = generator.routine(time, RECORDS_PER_FILE);
+  const json = JSON.stringify({ Records: records });
+  return { key: generator.logFileKey(time, prefix), records, jsonBytes: Buffer.byteLength(json), body: gzipSync(json) };
+});
+for (const file of files)
+  await context.s3.send(new PutObjectCommand({ Bucket: bucket, Key: file.key, Body: file.body }));
+
+/** The limit: the same records, already parsed, produced straight to Kafka with the same batch size and concurrency. */
+async function baseline(): Promise<number> {
+  const topic = uniqueName('bench.baseline');
+  await ensureTopics(bench.admin, config.kafka, [topic]);
+  const producer = createProducer(bench.kafka);
+  await producer.connect();
+  const batches: { key: string; value: string }[][] = [];
+  for (const file of files) {
+    for (let i = 0; i < file.records.length; i += BATCH) {
+      batches.push(
+        file.records.slice(i, i + BATCH).map((record) => ({ key: record.eventID, value: JSON.stringify(record) })),
+      );
+    }
+  }
+  const began = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < batches.length) await producer.send({ topic, acks: ACKS_ALL, messages: batches[next++]! });
+    }),
+  );
+  const seconds = (performance.now() - began) / 1000;
+  await producer.disconnect();
+  await bench.admin.deleteTopics({ topics: [topic] });
+  return seconds;
+}
+
+async function produced(): Promise<number> {
+  const { values } = await context.metrics.produced.get();
+  return values.find((value) => value.labels['source'] === 'cloudtrailSqs')?.value ?? 0;
+}
+
+/** The pipeline: notifications already queued; timed from the source's start until every message is deleted. */
+async function pipeline(): Promise<number> {
+  const queue = uniqueName('bench-queue');
+  const url = (
+    await context.sqs.send(new CreateQueueCommand({ QueueName: queue, Attributes: { VisibilityTimeout: '300' } }))
+  ).QueueUrl!;
+  for (let i = 0; i < files.length; i += 10) {
+    await context.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: files.slice(i, i + 10).map((file, j) => ({
+          Id: String(j),
+          MessageBody: JSON.stringify(s3Notification(bucket, file.key, file.body.length, start, config.aws.region)),
+        })),
+      }),
+    );
+  }
+  const source = cloudtrailSqs(context, { queue, concurrency: CONCURRENCY, waitTimeSeconds: 1 });
+  const before = await produced();
+  const began = performance.now();
+  await source.start!();
+  for (;;) {
+    const { Attributes = {} } = await context.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    const left =
+      Number(Attributes['ApproximateNumberOfMessages']) + Number(Attributes['ApproximateNumberOfMessagesNotVisible']);
+    if (left === 0 && (await produced()) - before >= TOTAL) break;
+    await sleep(50);
+  }
+  const seconds = (performance.now() - began) / 1000;
+  await source.stop!();
+  await context.sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
+  return seconds;
+}
+
+try {
+  const baselineSeconds = await baseline();
+  const pipelineSeconds = await pipeline();
+  const result = {
+    benchmark: 'ingest-cloudtrail',
+    date: new Date().toISOString(),
+    machine: { cores: availableParallelism(), cpu: cpus()[0]?.model, node: process.version },
+    corpus: {
+      files: FILES,
+      records: TOTAL,
+      gzip_bytes: files.reduce((sum, file) => sum + file.body.length, 0),
+      json_bytes: files.reduce((sum, file) => sum + file.jsonBytes, 0),
+    },
+    settings: { concurrency: CONCURRENCY, batch: BATCH },
+    baseline: {
+      what: 'minimal producer straight to Kafka',
+      seconds: baselineSeconds,
+      records_per_second: TOTAL / baselineSeconds,
+    },
+    pipeline: {
+      what: 'SQS + S3 → Kafka (cloudtrailSqs)',
+      seconds: pipelineSeconds,
+      records_per_second: TOTAL / pipelineSeconds,
+    },
+    ratio: baselineSeconds / pipelineSeconds,
+  };
+  mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('../results/ingest-cloudtrail.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(
+    `baseline ${Math.round(result.baseline.records_per_second)} records/s, pipeline ${Math.round(result.pipeline.records_per_second)} records/s, ratio ${result.ratio.toFixed(2)}`,
+  );
+} finally {
+  for (let i = 0; i < files.length; i += 1000) {
+    await context.s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: files.slice(i, i + 1000).map((file) => ({ Key: file.key })) },
+      }),
+    );
+  }
+  await bench.close();
+}
