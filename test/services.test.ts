@@ -1,44 +1,11 @@
 // Each service as its own process, the way `npm start` runs it: it connects to the real servers,
 // becomes ready, and leaves cleanly on SIGTERM; a bad configuration stops it at start, naming the key.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { startServiceProcess } from '@sentrail/lib/testing';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const SERVICES = ['ingest', 'normalizer', 'correlator', 'api'] as const;
-
-interface Running {
-  child: ChildProcess;
-  logs: Record<string, unknown>[];
-  stderr: string[];
-  address: Promise<string>;
-}
-
-function startService(name: string, env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [`services/${name}/dist/index.js`], {
-    cwd: root,
-    // Port 0: a free port, so a developer's running stack does not get in the way.
-    // No ingest sources unless a test asks: the local ones would read the shared queue and files.
-    env: { ...process.env, [`SENTRAIL_${name.toUpperCase()}__PORT`]: '0', SENTRAIL_INGEST__SOURCES: '{}', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: Record<string, unknown>[] = [];
-  const stderr: string[] = [];
-  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
-  const address = new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      logs.push(entry);
-      if (entry['message'] === `${name} listening`) resolve(entry['address'] as string);
-    });
-    child.on('exit', (code) => reject(new Error(`${name} exited with ${code} before listening: ${stderr.join('\n')}`)));
-  });
-  address.catch(() => undefined); // a test that expects an early exit awaits the exit instead
-  return { child, logs, stderr, address };
-}
 
 async function readiness(address: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${address}/readyz`);
@@ -48,7 +15,7 @@ async function readiness(address: string): Promise<{ status: number; body: Recor
 describe('services as processes', () => {
   for (const name of SERVICES) {
     it(`${name} becomes ready against the real servers and stops cleanly on SIGTERM`, async () => {
-      const service = startService(name);
+      const service = startServiceProcess(name);
       const address = await service.address;
       const ready = await readiness(address);
       assert.equal(ready.status, 200, JSON.stringify(ready.body));
@@ -68,7 +35,7 @@ describe('services as processes', () => {
   }
 
   it('reports not ready, naming the dependency that does not answer', async () => {
-    const unreachable = startService('ingest', { SENTRAIL_INGEST__CLOUDTRAIL_BUCKET: 'no-such-bucket' });
+    const unreachable = startServiceProcess('ingest', { SENTRAIL_INGEST__CLOUDTRAIL_BUCKET: 'no-such-bucket' });
     const ingest = await readiness(await unreachable.address);
     assert.equal(ingest.status, 503);
     const checks = ingest.body['checks'] as Record<string, { status: string }>;
@@ -79,14 +46,14 @@ describe('services as processes', () => {
   });
 
   it('refuses to start with a bad configuration, naming the key', async () => {
-    const service = startService('normalizer', { SENTRAIL_ELASTICSEARCH__NODE: 'not a url' });
+    const service = startServiceProcess('normalizer', { SENTRAIL_ELASTICSEARCH__NODE: 'not a url' });
     const [code] = (await once(service.child, 'exit')) as [number | null];
     assert.equal(code, 2);
     assert.match(service.stderr.join('\n'), /elasticsearch\.node: must match .* \(from SENTRAIL_ELASTICSEARCH__NODE\)/);
   });
 
   it('refuses to start with a bad source setting, naming the key under ingest.sources', async () => {
-    const service = startService('ingest', { SENTRAIL_INGEST__SOURCES__DEMO__INTERVAL_SECONDS: '0' });
+    const service = startServiceProcess('ingest', { SENTRAIL_INGEST__SOURCES__DEMO__INTERVAL_SECONDS: '0' });
     const [code] = (await once(service.child, 'exit')) as [number | null];
     assert.equal(code, 2);
     assert.match(service.stderr.join('\n'), /ingest\.sources\.demo\.intervalSeconds: must be >= 0\.1/);

@@ -1,9 +1,13 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { loadConfig, type SentrailConfig } from './config.js';
+import { retry } from './retry.js';
 
-/** The repository's sentrail.yaml, whatever the current directory. */
+/** The repository's root and its sentrail.yaml, whatever the current directory. */
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const REPO_CONFIG = fileURLToPath(new URL('../../sentrail.yaml', import.meta.url));
 
 /** A name no other test run uses, so tests can share one Kafka and one Elasticsearch. */
@@ -48,7 +52,10 @@ export async function readMessages(kafka: Kafka, topic: string, options: ReadOpt
         if (match(message)) found.push(message);
       },
     });
-    for (const [partition, offset] of since ?? []) consumer.seek({ topic, partition, offset });
+    // run() can resolve before the group is set up (e.g. right after a broker restart): seek once it is.
+    for (const [partition, offset] of since ?? []) {
+      await retry(async () => consumer.seek({ topic, partition, offset }), { retries: 100, baseMs: 100, maxMs: 500 });
+    }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (count !== undefined && found.length >= count) return found;
@@ -62,4 +69,39 @@ export async function readMessages(kafka: Kafka, topic: string, options: ReadOpt
   } finally {
     await consumer.disconnect();
   }
+}
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  /** Its ECS log entries so far (stdout, one JSON object a line). */
+  logs: Record<string, unknown>[];
+  stderr: string[];
+  /** The address it listens on, once it does; rejects if it exits first. */
+  address: Promise<string>;
+}
+
+/**
+ * A service as its own process, the way `npm start` runs it, on a free port (so a running stack does
+ * not get in the way) and with no ingest sources unless `env` configures some: the local ones would
+ * read the shared queue and files.
+ */
+export function startServiceProcess(name: string, env: Record<string, string> = {}): ServiceProcess {
+  const child = spawn(process.execPath, [`services/${name}/dist/index.js`], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, [`SENTRAIL_${name.toUpperCase()}__PORT`]: '0', SENTRAIL_INGEST__SOURCES: '{}', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
+  const address = new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logs.push(entry);
+      if (entry['message'] === `${name} listening`) resolve(entry['address'] as string);
+    });
+    child.on('exit', (code) => reject(new Error(`${name} exited with ${code} before listening: ${stderr.join('\n')}`)));
+  });
+  address.catch(() => undefined); // a test that expects an early exit awaits the exit instead
+  return { child, logs, stderr, address };
 }

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -20,7 +18,7 @@ import { ConfigError } from '@sentrail/lib/config';
 import { createKafka, createProducer, ensureTopics, TOPICS, type KafkaMessage } from '@sentrail/lib/kafka';
 import { createLogger } from '@sentrail/lib/logger';
 import { createMetrics } from '@sentrail/lib/metrics';
-import { readMessages, testConfig, topicEnd, uniqueName } from '@sentrail/lib/testing';
+import { readMessages, REPO_ROOT, startServiceProcess, testConfig, topicEnd, uniqueName } from '@sentrail/lib/testing';
 import { createS3Client, createSqsClient } from '../aws.js';
 import type { S3Location } from '../cloudtrail-object.js';
 import { CloudTrailGenerator, type CloudTrailRecord } from '../demo/cloudtrail-generator.js';
@@ -31,7 +29,6 @@ import { startS3Proxy } from '../testing/s3-proxy.js';
 import { cloudtrailSqs } from './cloudtrail-sqs.js';
 import { s3Notification } from './demo.js';
 
-const root = fileURLToPath(new URL('../../../..', import.meta.url));
 const config = testConfig();
 const logger = createLogger('cloudtrail-sqs-test', 'silent');
 const kafka = createKafka(config.kafka, logger, '-test');
@@ -269,33 +266,11 @@ describe('cloudtrailSqs source (real SQS, S3 and Kafka)', () => {
   });
 });
 
-interface Service {
-  child: ChildProcess;
-  listening: Promise<void>;
-  stderr: string[];
-}
-
 /** The ingest service as its own process, as `npm start` runs it, with only this source configured. */
-function startIngest(queue: string): Service {
-  const child = spawn(process.execPath, ['services/ingest/dist/index.js'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      SENTRAIL_INGEST__PORT: '0',
-      SENTRAIL_INGEST__SOURCES: '{}', // only this source, not the local demo and tail
-      SENTRAIL_INGEST__SOURCES__CLOUDTRAIL_SQS: `{queue: ${queue}, waitTimeSeconds: 1, visibilityTimeoutSeconds: 5, retryDelaySeconds: 1}`,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startIngest(queue: string) {
+  return startServiceProcess('ingest', {
+    SENTRAIL_INGEST__SOURCES__CLOUDTRAIL_SQS: `{queue: ${queue}, waitTimeSeconds: 1, visibilityTimeoutSeconds: 5, retryDelaySeconds: 1}`,
   });
-  const stderr: string[] = [];
-  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
-  const listening = new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if ((JSON.parse(line) as { message?: string }).message === 'ingest listening') resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`ingest exited with ${code}: ${stderr.join('\n')}`)));
-  });
-  return { child, listening, stderr };
 }
 
 /** A consumer of siem.raw.cloudtrail that has joined its group, so it sees what is produced from now on. */
@@ -340,7 +315,7 @@ describe('cloudtrailSqs faults', () => {
     });
     const first = startIngest(queue.name);
     try {
-      await first.listening;
+      await first.address;
       await send(queue.url, s3Event(log));
       await firstRecord;
       first.child.kill('SIGKILL');
@@ -352,7 +327,7 @@ describe('cloudtrailSqs faults', () => {
 
     const second = startIngest(queue.name);
     try {
-      await second.listening;
+      await second.address;
       const eventIDs = await allEventIDs(log, since, records.length);
       assert.deepEqual([...eventIDs].sort(), records.map((record) => record.eventID).sort());
     } finally {
@@ -368,7 +343,8 @@ describe('cloudtrailSqs faults', () => {
     const log = await putLog(records);
     const since = await topicEnd(admin, TOPICS.rawCloudtrail);
     const messagesBefore = await counterValue(metrics.messages);
-    const infra = (script: string) => promisify(execFile)(`${root}/infra/${script}`, ['kafka'], { cwd: root });
+    const infra = (script: string) =>
+      promisify(execFile)(`${REPO_ROOT}/infra/${script}`, ['kafka'], { cwd: REPO_ROOT });
     // High enough that an outage never sends the message to siem.dlq as poison.
     const source = startSource({ queue: queue.name, waitTimeSeconds: 1, retryDelaySeconds: 1, maxReceives: 1000 });
     await infra('stop.sh');
@@ -380,9 +356,12 @@ describe('cloudtrailSqs faults', () => {
     } finally {
       await infra('start.sh');
     }
-    const eventIDs = await allEventIDs(log, since, records.length);
-    await source.stop!();
-    assert.deepEqual([...eventIDs].sort(), records.map((record) => record.eventID).sort());
+    try {
+      const eventIDs = await allEventIDs(log, since, records.length);
+      assert.deepEqual([...eventIDs].sort(), records.map((record) => record.eventID).sort());
+    } finally {
+      await source.stop!();
+    }
     assert.equal(await queued(queue.url), 0);
   });
 });
