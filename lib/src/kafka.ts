@@ -11,6 +11,7 @@ import {
 } from 'kafkajs';
 import type { SentrailConfig } from './config.js';
 import type { Logger } from './logger.js';
+import { retry } from './retry.js';
 import type { ServiceContext } from './service.js';
 
 export type { KafkaMessage, Message, Producer };
@@ -62,7 +63,9 @@ export async function ensureTopics(
   const missing = topics.filter((topic) => !existing.has(topic));
   if (missing.length === 0) return [];
   await admin.createTopics({
-    waitForLeaders: true,
+    // kafkajs's own wait retries only LEADER_NOT_AVAILABLE; a fresh KRaft broker may first answer
+    // UNKNOWN_TOPIC_OR_PARTITION for a topic it has just created, so the wait is done below.
+    waitForLeaders: false,
     topics: missing.map((topic) => ({
       topic,
       numPartitions: config.partitions,
@@ -70,6 +73,14 @@ export async function ensureTopics(
       configEntries: [{ name: 'max.message.bytes', value: String(config.maxMessageBytes) }],
     })),
   });
+  await retry(
+    async () => {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: missing });
+      const leaderless = metadata.filter(({ partitions }) => partitions.some(({ leader }) => leader < 0));
+      if (leaderless.length > 0) throw new Error(`no leader yet for ${leaderless.map(({ name }) => name).join(', ')}`);
+    },
+    { retries: 30, baseMs: 100, maxMs: 1_000 },
+  );
   return missing;
 }
 
