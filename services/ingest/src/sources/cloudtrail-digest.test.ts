@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync, randomBytes, randomInt, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomInt, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import {
 import { ConfigError } from '@sentrail/lib/config';
 import { TOPICS } from '@sentrail/lib/kafka';
 import { readMessages, testConfig, topicEnd, uniqueName } from '@sentrail/lib/testing';
+import { DigestWriter, isoSeconds, keyFingerprint, type LogFile } from '../demo/digest-writer.js';
 import { startCloudTrailReplay, type CloudTrailReplay } from '../testing/cloudtrail-replay.js';
 import { sourceTestContext } from '../testing/source-context.js';
 import { createCloudtrailDigestSource, parseDigestKey, type DigestValidationEvent } from './cloudtrail-digest.js';
@@ -24,17 +25,14 @@ const bucket = config.ingest.cloudtrailBucket;
 const region = 'us-east-1';
 const HOUR = 3_600_000;
 
-const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 const stamp = (date: Date) => date.toISOString().replace(/[-:]|\.\d{3}/g, ''); // 20260101T120000Z
-const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const ymd = (date: Date) => date.toISOString().slice(0, 10).replaceAll('-', '/');
 
 // CloudTrail signs with a regional key pair; the test plays CloudTrail with one of its own.
 const signing = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const otherRegionKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
 const der = (key: KeyObject) => key.export({ type: 'pkcs1', format: 'der' });
-// The fingerprint is CloudTrail's identifier of the key: 32 hex digits, as in AWS's samples.
-const fingerprint = (key: KeyObject) => createHash('md5').update(der(key)).digest('hex');
+const fingerprint = keyFingerprint;
 
 interface Chain {
   account: string;
@@ -55,18 +53,16 @@ describe('cloudtrailDigest source (s3proxy, Kafka, CloudTrail API replayed)', ()
   /** A trail's last three hours as CloudTrail delivers them: two log files an hour and a signed digest chain. */
   async function writeChain(now: Date): Promise<Chain> {
     const account = String(randomInt(100_000_000_000, 999_999_999_999));
-    const trail = 'management-events';
+    const writer = new DigestWriter({ account, region, trail: 'management-events', bucket, prefix, ...signing });
     const chain: Chain = { account, digestKeys: [], logKeys: [] };
-    let previous: { key: string; signature: string; hash: string } | undefined;
     for (const hoursAgo of [3, 2, 1]) {
       const end = new Date(now.getTime() - hoursAgo * HOUR);
       const start = new Date(end.getTime() - HOUR);
-      const logFiles = [];
-      const logKeys = [];
+      const logFiles: LogFile[] = [];
       for (const minutes of [10, 40]) {
         const delivered = new Date(start.getTime() + minutes * 60_000);
-        const logKey = `${prefix}AWSLogs/${account}/CloudTrail/${region}/${ymd(delivered)}/${account}_CloudTrail_${region}_${stamp(delivered).slice(0, 13)}Z_${randomBytes(8).toString('hex')}.json.gz`;
-        const records = JSON.stringify({
+        const key = `${prefix}AWSLogs/${account}/CloudTrail/${region}/${ymd(delivered)}/${account}_CloudTrail_${region}_${stamp(delivered).slice(0, 13)}Z_${randomBytes(8).toString('hex')}.json.gz`;
+        const json = JSON.stringify({
           Records: [
             {
               eventVersion: '1.11',
@@ -79,41 +75,13 @@ describe('cloudtrailDigest source (s3proxy, Kafka, CloudTrail API replayed)', ()
             },
           ],
         });
-        await put(logKey, gzipSync(records));
-        logKeys.push(logKey);
-        logFiles.push({
-          s3Bucket: bucket,
-          s3Object: logKey,
-          hashValue: sha256(records),
-          hashAlgorithm: 'SHA-256',
-          newestEventTime: isoSeconds(delivered),
-          oldestEventTime: isoSeconds(delivered),
-        });
+        await put(key, gzipSync(json));
+        logFiles.push({ key, json, oldestEventTime: delivered, newestEventTime: delivered });
       }
-      const digestKey = `${prefix}AWSLogs/${account}/CloudTrail-Digest/${region}/${ymd(end)}/${account}_CloudTrail-Digest_${region}_${trail}_${region}_${stamp(end)}.json.gz`;
-      const digest = JSON.stringify({
-        awsAccountId: account,
-        digestStartTime: isoSeconds(start),
-        digestEndTime: isoSeconds(end),
-        digestS3Bucket: bucket,
-        digestS3Object: digestKey,
-        digestPublicKeyFingerprint: fingerprint(signing.publicKey),
-        digestSignatureAlgorithm: 'SHA256withRSA',
-        newestEventTime: logFiles[1]!.newestEventTime,
-        oldestEventTime: logFiles[0]!.oldestEventTime,
-        previousDigestS3Bucket: previous ? bucket : null,
-        previousDigestS3Object: previous?.key ?? null,
-        previousDigestHashValue: previous?.hash ?? null,
-        previousDigestHashAlgorithm: previous ? 'SHA-256' : null,
-        previousDigestSignature: previous?.signature ?? null,
-        logFiles,
-      });
-      const signed = `${isoSeconds(end)}\n${bucket}/${digestKey}\n${sha256(digest)}\n${previous?.signature ?? 'null'}`;
-      const signature = sign('sha256', Buffer.from(signed), signing.privateKey).toString('hex');
-      await put(digestKey, gzipSync(digest), { signature, 'signature-algorithm': 'SHA256withRSA' });
-      chain.digestKeys.push(digestKey);
-      chain.logKeys.push(logKeys);
-      previous = { key: digestKey, signature, hash: sha256(digest) };
+      const digest = writer.write(start, end, logFiles);
+      await put(digest.key, digest.body, digest.metadata);
+      chain.digestKeys.push(digest.key);
+      chain.logKeys.push(logFiles.map((file) => file.key));
     }
     return chain;
   }
