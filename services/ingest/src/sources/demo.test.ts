@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ConfigError } from '@sentrail/lib/config';
 import { createLogger } from '@sentrail/lib/logger';
 import { testConfig, uniqueName } from '@sentrail/lib/testing';
 import { createS3Client, createSqsClient } from '../aws.js';
 import { CloudTrailGenerator } from '../demo/cloudtrail-generator.js';
+import { sha256 } from '../demo/digest-writer.js';
 import type { SourceContext } from '../source.js';
 import { demo } from './demo.js';
 
@@ -49,7 +50,7 @@ describe('demo feeder (real s3proxy and ElasticMQ)', () => {
 
   it('writes a CloudTrail log file with its S3 notification, and Wazuh alerts, including what should alert', async () => {
     url = (await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl!;
-    const feeder = demo(context, { intervalSeconds: 3600, recordsPerFile: 20, alertsFile });
+    const feeder = demo(context, { intervalSeconds: 3600, recordsPerFile: 20, alertsFile, digestEvery: 1 });
     await feeder.start!();
     await feeder.stop!(); // waits for the first tick, which runs at start
 
@@ -60,10 +61,10 @@ describe('demo feeder (real s3proxy and ElasticMQ)', () => {
     };
     const { bucket, object } = notification.Records[0]!.s3;
     assert.equal(bucket.name, config.ingest.cloudtrailBucket);
-    const stored = await s3.send(
-      new GetObjectCommand({ Bucket: bucket.name, Key: decodeURIComponent(object.key.replaceAll('+', ' ')) }),
-    );
-    const { Records } = JSON.parse(gunzipSync(await stored.Body!.transformToByteArray()).toString()) as {
+    const key = decodeURIComponent(object.key.replaceAll('+', ' '));
+    const stored = await s3.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
+    const content = gunzipSync(await stored.Body!.transformToByteArray()).toString();
+    const { Records } = JSON.parse(content) as {
       Records: {
         eventName: string;
         sourceIPAddress: string;
@@ -81,6 +82,25 @@ describe('demo feeder (real s3proxy and ElasticMQ)', () => {
     );
     assert.ok(Records.some((record) => record.eventName === 'ConsoleLogin' && record.userIdentity.type === 'Root'));
     assert.ok(Records.length >= 20);
+
+    // The signed digest of that file, as CloudTrail writes it beside the logs.
+    const digestKey = key.replace('/CloudTrail/', '/CloudTrail-Digest/');
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket.name, Prefix: digestKey.slice(0, digestKey.lastIndexOf('/') + 1) }),
+    );
+    // Other runs' digests share the demo account's folder: the one that lists this file is this run's.
+    let signed: { metadata: Record<string, string>; logFiles: { s3Object: string; hashValue: string }[] } | undefined;
+    for (const candidate of (listed.Contents ?? []).filter((object) => object.Key!.includes('_CloudTrail-Digest_'))) {
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket.name, Key: candidate.Key }));
+      const { logFiles } = JSON.parse(gunzipSync(await got.Body!.transformToByteArray()).toString()) as {
+        logFiles: { s3Object: string; hashValue: string }[];
+      };
+      if (logFiles.some((file) => file.s3Object === key)) signed = { metadata: got.Metadata ?? {}, logFiles };
+    }
+    assert.ok(signed, 'a digest lists the log file');
+    assert.equal(signed.metadata['signature-algorithm'], 'SHA256withRSA');
+    assert.match(signed.metadata['signature'] ?? '', /^[0-9a-f]{512}$/);
+    assert.equal(signed.logFiles.find((file) => file.s3Object === key)?.hashValue, sha256(content));
 
     const alerts = readFileSync(alertsFile, 'utf8')
       .trimEnd()

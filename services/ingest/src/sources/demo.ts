@@ -1,7 +1,9 @@
 // The demo feeder of `npm start`: writes what real deployments deliver — gzip CloudTrail log files
-// under CloudTrail's key layout in the local bucket with an S3 notification on the local queue, and
-// Wazuh alerts appended to the local alerts.json — so a newcomer sees data within a minute.
+// under CloudTrail's key layout in the local bucket with an S3 notification on the local queue,
+// signed digest files chaining them, Wazuh alerts appended to the local alerts.json, and Kubernetes
+// audit EventLists posted to the ingest's own webhook — so a newcomer sees data within a minute.
 // Off with `ingest.sources.demo.enabled: false`.
+import { generateKeyPairSync } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -10,7 +12,9 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { checkSection } from '@sentrail/lib/config';
 import type { JSONSchemaType } from 'ajv';
 import { queueUrl } from '../aws.js';
-import { CloudTrailGenerator } from '../demo/cloudtrail-generator.js';
+import { CloudTrailGenerator, DEMO_ACCOUNT, DEMO_REGION } from '../demo/cloudtrail-generator.js';
+import { DigestWriter, type LogFile } from '../demo/digest-writer.js';
+import { K8sAuditGenerator } from '../demo/k8s-audit-generator.js';
 import { WazuhGenerator } from '../demo/wazuh-generator.js';
 import type { SourceFactory } from '../source.js';
 
@@ -21,6 +25,12 @@ export interface DemoSettings {
   /** Every Nth file (the first included) carries behaviour that should raise alerts. */
   suspiciousEvery: number;
   alertsFile: string;
+  /** A signed digest of the log files written since the last one, every this many files. */
+  digestEvery: number;
+  /** Where to post the Kubernetes audit EventLists; empty: the ingest's own /v1/k8s/audit. */
+  k8sAuditUrl: string;
+  /** Bearer token for that webhook; empty: the first of ingest.sources.infraPush.tokens (none: no posts). */
+  k8sAuditToken: string;
 }
 
 export const demoSchema: JSONSchemaType<DemoSettings> = {
@@ -31,8 +41,20 @@ export const demoSchema: JSONSchemaType<DemoSettings> = {
     recordsPerFile: { type: 'integer', minimum: 1, maximum: 10_000, default: 40 },
     suspiciousEvery: { type: 'integer', minimum: 1, default: 4 },
     alertsFile: { type: 'string', minLength: 1, default: '.local/wazuh/alerts.json' },
+    digestEvery: { type: 'integer', minimum: 1, default: 4 },
+    k8sAuditUrl: { type: 'string', default: '' },
+    k8sAuditToken: { type: 'string', default: '' },
   },
-  required: ['enabled', 'intervalSeconds', 'recordsPerFile', 'suspiciousEvery', 'alertsFile'],
+  required: [
+    'enabled',
+    'intervalSeconds',
+    'recordsPerFile',
+    'suspiciousEvery',
+    'alertsFile',
+    'digestEvery',
+    'k8sAuditUrl',
+    'k8sAuditToken',
+  ],
   additionalProperties: false,
 };
 
@@ -74,6 +96,21 @@ export const demo: SourceFactory = (context, raw) => {
   const bucket = config.ingest.cloudtrailBucket;
   const cloudtrail = new CloudTrailGenerator(Date.now() % 2 ** 31);
   const wazuh = new WazuhGenerator(Date.now() % 2 ** 31);
+  const k8s = new K8sAuditGenerator(Date.now() % 2 ** 31);
+  // A key of its own, as CloudTrail has one per region: the chain starts anew with each start.
+  const digests = new DigestWriter({
+    account: DEMO_ACCOUNT,
+    region: DEMO_REGION,
+    trail: 'management-events',
+    bucket,
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }),
+  });
+  let undigested: LogFile[] = [];
+  let digestStart = new Date();
+  const infraPushTokens = (config.ingest.sources['infraPush']?.['tokens'] ?? []) as string[];
+  const k8sToken = settings.k8sAuditToken || infraPushTokens[0] || '';
+  const k8sUrl = settings.k8sAuditUrl || `http://${config.ingest.host}:${config.ingest.port}/v1/k8s/audit`;
+  if (!k8sToken) logger.info('no infraPush token: the demo posts no Kubernetes audit events');
   let ticks = 0;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -86,7 +123,8 @@ export const demo: SourceFactory = (context, raw) => {
       ...(suspicious ? cloudtrail.suspicious(now) : []),
     ];
     const key = cloudtrail.logFileKey(now);
-    const body = gzipSync(JSON.stringify({ Records: records }));
+    const json = JSON.stringify({ Records: records });
+    const body = gzipSync(json);
     await s3.send(
       new PutObjectCommand({
         Bucket: bucket,
@@ -106,7 +144,27 @@ export const demo: SourceFactory = (context, raw) => {
     await mkdir(dirname(settings.alertsFile), { recursive: true });
     const alerts = wazuh.alerts(now, suspicious);
     await appendFile(settings.alertsFile, alerts.map((alert) => `${JSON.stringify(alert)}\n`).join(''));
+    undigested.push({ key, json, oldestEventTime: now, newestEventTime: new Date(now.getTime() + 90_000) });
+    if (undigested.length >= settings.digestEvery) {
+      const digest = digests.write(digestStart, now, undigested);
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: digest.key, Body: digest.body, Metadata: digest.metadata }),
+      );
+      [undigested, digestStart] = [[], now];
+    }
+
+    if (k8sToken) await postK8sAudit(k8s.eventList(now, suspicious));
     logger.debug({ key, records: records.length, alerts: alerts.length, suspicious }, 'demo data written');
+  }
+
+  async function postK8sAudit(eventList: object): Promise<void> {
+    const response = await fetch(k8sUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${k8sToken}` },
+      body: JSON.stringify(eventList),
+    }).catch((error: unknown) => ({ ok: false, status: String(error) }) as const);
+    // At the first tick the ingest's own listener may not be up yet: the next tick posts again.
+    if (!response.ok) logger.debug({ url: k8sUrl, status: response.status }, 'Kubernetes audit post not accepted');
   }
 
   const tick = () => {
