@@ -2,35 +2,23 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '@sentrail/lib/config';
-import { createKafka, createProducer, ensureTopics, TOPICS, type KafkaMessage } from '@sentrail/lib/kafka';
-import { createLogger } from '@sentrail/lib/logger';
+import { TOPICS, type KafkaMessage } from '@sentrail/lib/kafka';
 import { createMetrics } from '@sentrail/lib/metrics';
 import { buildServiceApp } from '@sentrail/lib/service';
 import { readMessages, testConfig, topicEnd, uniqueName } from '@sentrail/lib/testing';
 import type { FastifyInstance } from 'fastify';
-import { createS3Client, createSqsClient } from '../aws.js';
-import { createIngestMetrics } from '../ingest-metrics.js';
 import { signBody } from '../push-auth.js';
-import { RawSink } from '../raw-sink.js';
+import { sourceTestContext } from '../testing/source-context.js';
 import { canonicalJson, changeKey, infraPush } from './infra-push.js';
 
 const config = testConfig();
-const logger = createLogger('infra-push-test', 'silent');
-const kafka = createKafka(config.kafka, logger, '-test');
-const admin = kafka.admin();
-const producer = createProducer(kafka);
-// A real client pointed at a port where no broker listens: Kafka unavailable, for real.
-const deadProducer = createProducer(createKafka({ ...config.kafka, brokers: ['127.0.0.1:1'] }, logger, '-dead'));
-const metrics = createIngestMetrics(createMetrics('ingest').registry);
-const s3 = createS3Client(config.aws);
-const sqs = createSqsClient(config.aws);
+let harness: Awaited<ReturnType<typeof sourceTestContext>>;
 const TOKEN = 'infra-test-token-0123456789';
 const HMAC_SECRET = 'infra-test-hmac-secret-0123456789';
 const settings = { tokens: [TOKEN], hmacSecrets: [HMAC_SECRET], bodyLimitBytes: 64 * 1024 };
 
-function buildApp(producerInUse = producer): Promise<FastifyInstance> {
-  const sink = new RawSink(producerInUse, metrics, logger, config.ingest.maxRecordBytes);
-  const source = infraPush({ config, logger, metrics, s3, sqs, sink }, settings);
+function buildApp(kafkaUp = true): Promise<FastifyInstance> {
+  const source = infraPush(kafkaUp ? harness.context : harness.kafkaDown, settings);
   return buildServiceApp({
     service: 'ingest',
     checks: {},
@@ -83,19 +71,12 @@ const byKey = (messages: KafkaMessage[]) => new Map(messages.map((message) => [m
 describe('infraPush routes (app.inject, real Kafka)', () => {
   let app: FastifyInstance;
   before(async () => {
-    await admin.connect();
-    await ensureTopics(admin, config.kafka);
-    await producer.connect();
-    await deadProducer.connect().catch(() => undefined);
+    harness = await sourceTestContext(config, 'infra-push');
     app = await buildApp();
   });
   after(async () => {
     await app.close();
-    await producer.disconnect();
-    await deadProducer.disconnect();
-    await admin.disconnect();
-    s3.destroy();
-    sqs.destroy();
+    await harness.close();
   });
 
   const post = (url: string, payload: string, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) =>
@@ -107,12 +88,12 @@ describe('infraPush routes (app.inject, real Kafka)', () => {
       const id = uniqueName('audit');
       const events = [auditEvent(id, 'RequestReceived'), auditEvent(id, 'ResponseComplete')];
       const body = JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', metadata: {}, items: events });
-      const start = await topicEnd(admin, TOPICS.rawInfra);
+      const start = await topicEnd(harness.admin, TOPICS.rawInfra);
       const response = await post('/v1/k8s/audit', body, { 'x-sentrail-signature': signBody(HMAC_SECRET, body) });
       assert.equal(response.statusCode, 202);
       assert.deepEqual(response.json(), { accepted: 2 });
       const messages = byKey(
-        await readMessages(kafka, TOPICS.rawInfra, {
+        await readMessages(harness.kafka, TOPICS.rawInfra, {
           since: start,
           count: 2,
           match: (message) => message.key?.toString().startsWith(id) ?? false,
@@ -145,11 +126,11 @@ describe('infraPush routes (app.inject, real Kafka)', () => {
     it('takes one change event byte for byte, keyed by its id', async () => {
       const id = uniqueName('change');
       const body = `{ "id": "${id}", ${JSON.stringify(changeEvent('sg-1')).slice(1)}`;
-      const start = await topicEnd(admin, TOPICS.rawInfra);
+      const start = await topicEnd(harness.admin, TOPICS.rawInfra);
       const response = await post('/v1/changes', body);
       assert.equal(response.statusCode, 202);
       assert.deepEqual(response.json(), { accepted: 1 });
-      const [message] = await readMessages(kafka, TOPICS.rawInfra, {
+      const [message] = await readMessages(harness.kafka, TOPICS.rawInfra, {
         since: start,
         count: 1,
         match: (candidate) => candidate.key?.toString() === id,
@@ -163,12 +144,12 @@ describe('infraPush routes (app.inject, real Kafka)', () => {
       const withoutId = changeEvent(resourceId);
       const id = uniqueName('change');
       const withId = changeEvent(resourceId, { id, action: 'delete', after: null });
-      const start = await topicEnd(admin, TOPICS.rawInfra);
+      const start = await topicEnd(harness.admin, TOPICS.rawInfra);
       const response = await post('/v1/changes', JSON.stringify({ events: [withoutId, withId] }));
       assert.equal(response.statusCode, 202);
       assert.deepEqual(response.json(), { accepted: 2 });
       const messages = byKey(
-        await readMessages(kafka, TOPICS.rawInfra, {
+        await readMessages(harness.kafka, TOPICS.rawInfra, {
           since: start,
           count: 2,
           match: (message) => message.value?.toString().includes(resourceId) ?? false,
@@ -207,7 +188,7 @@ describe('infraPush routes (app.inject, real Kafka)', () => {
     });
 
     it('answers 503 with Retry-After, never 2xx, when Kafka does not acknowledge', async () => {
-      const deadApp = await buildApp(deadProducer);
+      const deadApp = await buildApp(false);
       try {
         const response = await deadApp.inject({
           method: 'POST',
@@ -232,12 +213,11 @@ describe('infraPush routes (app.inject, real Kafka)', () => {
   });
 
   it('refuses to start with a push route and no token or secret, naming the key', () => {
-    const context = { config, logger, metrics, s3, sqs, sink: new RawSink(producer, metrics, logger, 1024) };
     assert.throws(
-      () => infraPush(context, {}),
+      () => infraPush(harness.context, {}),
       (error: unknown) =>
         error instanceof ConfigError && /^ingest\.sources\.infraPush\.tokens: /.test(error.problems[0] ?? ''),
     );
-    assert.equal(infraPush(context, { k8sAudit: false, changes: false }).routes, undefined);
+    assert.equal(infraPush(harness.context, { k8sAudit: false, changes: false }).routes, undefined);
   });
 });

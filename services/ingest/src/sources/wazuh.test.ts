@@ -5,40 +5,21 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '@sentrail/lib/config';
-import { createKafka, createProducer, ensureTopics, TOPICS, type KafkaMessage } from '@sentrail/lib/kafka';
-import { createLogger } from '@sentrail/lib/logger';
+import { TOPICS, type KafkaMessage } from '@sentrail/lib/kafka';
 import { createMetrics } from '@sentrail/lib/metrics';
 import { buildServiceApp } from '@sentrail/lib/service';
 import { readMessages, testConfig, topicEnd, uniqueName } from '@sentrail/lib/testing';
-import { createS3Client, createSqsClient } from '../aws.js';
 import { readCheckpoint } from '../file-tail.js';
-import { createIngestMetrics } from '../ingest-metrics.js';
 import { signBody } from '../push-auth.js';
-import { RawSink } from '../raw-sink.js';
 import type { SourceContext } from '../source.js';
+import { sourceTestContext } from '../testing/source-context.js';
 import { classifyLines, wazuh } from './wazuh.js';
 
 const config = testConfig();
-const logger = createLogger('wazuh-test', 'silent');
-const kafka = createKafka(config.kafka, logger, '-test');
-const admin = kafka.admin();
-const producer = createProducer(kafka);
-// A real client pointed at a port where no broker listens: Kafka unavailable, for real.
-const deadProducer = createProducer(createKafka({ ...config.kafka, brokers: ['127.0.0.1:1'] }, logger, '-dead'));
-const metrics = createIngestMetrics(createMetrics('ingest').registry);
-const s3 = createS3Client(config.aws);
-const sqs = createSqsClient(config.aws);
 const TOKEN = 'wazuh-test-token-0123456789';
 const HMAC_SECRET = 'wazuh-test-hmac-secret-0123456789';
-
-const context = (producerInUse = producer): SourceContext => ({
-  config,
-  logger,
-  metrics,
-  s3,
-  sqs,
-  sink: new RawSink(producerInUse, metrics, logger, config.ingest.maxRecordBytes),
-});
+let harness: Awaited<ReturnType<typeof sourceTestContext>>;
+const context = (kafkaUp = true): SourceContext => (kafkaUp ? harness.context : harness.kafkaDown);
 
 async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -67,17 +48,10 @@ describe('wazuh source (real files, real Kafka)', () => {
   let directory = '';
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), 'sentrail-wazuh-'));
-    await admin.connect();
-    await ensureTopics(admin, config.kafka);
-    await producer.connect();
-    await deadProducer.connect().catch(() => undefined);
+    harness = await sourceTestContext(config, 'wazuh');
   });
   after(async () => {
-    await producer.disconnect();
-    await deadProducer.disconnect();
-    await admin.disconnect();
-    s3.destroy();
-    sqs.destroy();
+    await harness.close();
     await rm(directory, { recursive: true, force: true });
   });
 
@@ -93,13 +67,17 @@ describe('wazuh source (real files, real Kafka)', () => {
     const lines = [alertLine(run, 1), `not json ${run}`, alertLine(run, 2)];
     await writeFile(settings.alertsFile, lines.map((line) => `${line}\n`).join(''));
     const inode = (await stat(settings.alertsFile, { bigint: true })).ino.toString();
-    const rawStart = await topicEnd(admin, TOPICS.rawWazuh);
-    const dlqStart = await topicEnd(admin, TOPICS.dlq);
+    const rawStart = await topicEnd(harness.admin, TOPICS.rawWazuh);
+    const dlqStart = await topicEnd(harness.admin, TOPICS.dlq);
 
     const source = wazuh(context(), settings);
     await source.start!();
     try {
-      const alerts = await readMessages(kafka, TOPICS.rawWazuh, { since: rawStart, count: 2, match: keyed(run) });
+      const alerts = await readMessages(harness.kafka, TOPICS.rawWazuh, {
+        since: rawStart,
+        count: 2,
+        match: keyed(run),
+      });
       alerts.sort((a, b) => a.key!.toString().localeCompare(b.key!.toString()));
       assert.deepEqual(
         alerts.map((message) => message.value!.toString()),
@@ -112,7 +90,7 @@ describe('wazuh source (real files, real Kafka)', () => {
       assert.equal(header(alerts[1]!, 'origin'), `file:${inode}:${secondOffset}`);
 
       const dlqOrigin = `file:${inode}:${Buffer.byteLength(`${lines[0]}\n`)}`;
-      const [rejected] = await readMessages(kafka, TOPICS.dlq, {
+      const [rejected] = await readMessages(harness.kafka, TOPICS.dlq, {
         since: dlqStart,
         count: 1,
         match: (message) => message.key?.toString() === dlqOrigin,
@@ -136,7 +114,7 @@ describe('wazuh source (real files, real Kafka)', () => {
     const run = uniqueName('resume');
     const settings = fileSettings(run);
     const lines = Array.from({ length: 6 }, (_, n) => `${alertLine(run, n)}\n`);
-    const rawStart = await topicEnd(admin, TOPICS.rawWazuh);
+    const rawStart = await topicEnd(harness.admin, TOPICS.rawWazuh);
     await writeFile(settings.alertsFile, lines.slice(0, 3).join(''));
     const first = wazuh(context(), settings);
     await first.start!();
@@ -154,7 +132,7 @@ describe('wazuh source (real files, real Kafka)', () => {
       await second.stop!();
     }
     // Read everything there is (quiet period), not just 6: a duplicate would show as a 7th.
-    const produced = await readMessages(kafka, TOPICS.rawWazuh, { since: rawStart, match: keyed(run) });
+    const produced = await readMessages(harness.kafka, TOPICS.rawWazuh, { since: rawStart, match: keyed(run) });
     assert.deepEqual(
       produced.map((message) => message.key!.toString()).sort(),
       lines.map((_, n) => `${run}.${n}`),
@@ -165,7 +143,7 @@ describe('wazuh source (real files, real Kafka)', () => {
     const run = uniqueName('down');
     const settings = fileSettings(run);
     await writeFile(settings.alertsFile, `${alertLine(run, 1)}\n`);
-    const source = wazuh(context(deadProducer), settings);
+    const source = wazuh(context(false), settings);
     await source.start!();
     try {
       await until(
@@ -219,8 +197,8 @@ describe('wazuh source (real files, real Kafka)', () => {
 
   describe('POST /v1/wazuh/alerts', () => {
     const pushSettings = { tail: false, push: true, tokens: [TOKEN], hmacSecrets: [HMAC_SECRET] };
-    const appFor = async (producerInUse = producer) => {
-      const source = wazuh(context(producerInUse), pushSettings);
+    const appFor = async (kafkaUp = true) => {
+      const source = wazuh(context(kafkaUp), pushSettings);
       return buildServiceApp({
         service: 'ingest',
         checks: {},
@@ -242,11 +220,15 @@ describe('wazuh source (real files, real Kafka)', () => {
       try {
         const run = uniqueName('push');
         const body = alertLine(run, 1).replace('{', '{ ');
-        const rawStart = await topicEnd(admin, TOPICS.rawWazuh);
+        const rawStart = await topicEnd(harness.admin, TOPICS.rawWazuh);
         const response = await post(app, body, { 'x-sentrail-signature': signBody(HMAC_SECRET, body) });
         assert.equal(response.statusCode, 202);
         assert.deepEqual(response.json(), { accepted: 1 });
-        const [message] = await readMessages(kafka, TOPICS.rawWazuh, { since: rawStart, count: 1, match: keyed(run) });
+        const [message] = await readMessages(harness.kafka, TOPICS.rawWazuh, {
+          since: rawStart,
+          count: 1,
+          match: keyed(run),
+        });
         assert.equal(message!.value!.toString(), body);
         assert.match(header(message!, 'origin'), /^http:[0-9a-f-]{36}#0$/);
       } finally {
@@ -259,11 +241,15 @@ describe('wazuh source (real files, real Kafka)', () => {
       try {
         const run = uniqueName('push-batch');
         const alerts = [1, 2, 3].map((n) => JSON.parse(alertLine(run, n)) as Record<string, unknown>);
-        const rawStart = await topicEnd(admin, TOPICS.rawWazuh);
+        const rawStart = await topicEnd(harness.admin, TOPICS.rawWazuh);
         const response = await post(app, JSON.stringify(alerts), { authorization: `Bearer ${TOKEN}` });
         assert.equal(response.statusCode, 202);
         assert.deepEqual(response.json(), { accepted: 3 });
-        const messages = await readMessages(kafka, TOPICS.rawWazuh, { since: rawStart, count: 3, match: keyed(run) });
+        const messages = await readMessages(harness.kafka, TOPICS.rawWazuh, {
+          since: rawStart,
+          count: 3,
+          match: keyed(run),
+        });
         const byKey = new Map(messages.map((message) => [message.key!.toString(), message.value!.toString()]));
         assert.equal(byKey.get(`${run}.2`), JSON.stringify(alerts[1]));
       } finally {
@@ -287,7 +273,7 @@ describe('wazuh source (real files, real Kafka)', () => {
     });
 
     it('answers 503 with Retry-After, not 2xx, when Kafka does not acknowledge', async () => {
-      const app = await appFor(deadProducer);
+      const app = await appFor(false);
       try {
         const response = await post(app, alertLine(uniqueName('push-down'), 1), { authorization: `Bearer ${TOKEN}` });
         assert.equal(response.statusCode, 503);

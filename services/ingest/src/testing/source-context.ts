@@ -33,16 +33,24 @@ export async function sourceTestContext(config: SentrailConfig, name: string) {
     s3: createS3Client(config.aws),
     sqs: createSqsClient(config.aws),
   };
+  // A real client pointed at a port where no broker listens: Kafka unavailable, for real.
+  const deadProducer = createProducer(createKafka({ ...config.kafka, brokers: ['127.0.0.1:1'] }, logger, '-dead'));
+  await deadProducer.connect().catch(() => undefined);
+  const kafkaDown: SourceContext = {
+    ...context,
+    sink: new RawSink(deadProducer, metrics, logger, config.ingest.maxRecordBytes),
+  };
   return {
     context,
+    /** The same, but Kafka never acknowledges: for the paths that must not ack upstream. */
+    kafkaDown,
     kafka,
     admin,
     registry,
     async close() {
       context.s3.destroy();
       context.sqs.destroy();
-      await producer.disconnect();
-      await admin.disconnect();
+      await Promise.all([producer.disconnect(), deadProducer.disconnect(), admin.disconnect()]);
     },
   };
 }
