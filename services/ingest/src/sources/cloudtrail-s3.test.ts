@@ -7,28 +7,20 @@ import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ConfigError } from '@sentrail/lib/config';
-import { createKafka, createProducer, ensureTopics, TOPICS, type KafkaMessage } from '@sentrail/lib/kafka';
-import { createLogger } from '@sentrail/lib/logger';
-import { createMetrics } from '@sentrail/lib/metrics';
+import { TOPICS, type KafkaMessage } from '@sentrail/lib/kafka';
 import { readMessages, testConfig, topicEnd, uniqueName } from '@sentrail/lib/testing';
-import { createS3Client, createSqsClient } from '../aws.js';
-import { createIngestMetrics } from '../ingest-metrics.js';
+import { createS3Client } from '../aws.js';
 import { KeyState } from '../key-state.js';
-import { RawSink } from '../raw-sink.js';
 import type { SourceContext } from '../source.js';
+import { sourceTestContext } from '../testing/source-context.js';
 import { CloudtrailS3Source } from './cloudtrail-s3.js';
 
 const config = testConfig();
-const logger = createLogger('cloudtrail-s3-test', 'silent');
-const kafka = createKafka(config.kafka, logger, '-test');
-const admin = kafka.admin();
-const producer = createProducer(kafka);
-const metrics = createIngestMetrics(createMetrics('ingest').registry);
-const sink = new RawSink(producer, metrics, logger, config.ingest.maxRecordBytes);
-const s3 = createS3Client(config.aws);
+const harness = await sourceTestContext(config, 'cloudtrail-s3');
+const { kafka, admin } = harness;
+const { logger, metrics, sink, s3, sqs } = harness.context;
 // Nothing listens there: every S3 call of a source built on it fails.
 const deadS3 = createS3Client({ ...config.aws, s3Endpoint: 'http://127.0.0.1:1' });
-const sqs = createSqsClient(config.aws);
 const bucket = config.ingest.cloudtrailBucket;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -90,20 +82,14 @@ describe('cloudtrailS3 source (real s3proxy and Kafka)', () => {
 
   before(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'cloudtrail-s3-'));
-    await admin.connect();
-    await ensureTopics(admin, config.kafka);
-    await producer.connect();
   });
   after(async () => {
     for (let n = 0; n < putKeys.length; n += 1000) {
       const Objects = putKeys.slice(n, n + 1000).map((Key) => ({ Key }));
       await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects } }));
     }
-    await producer.disconnect();
-    await admin.disconnect();
-    s3.destroy();
+    await harness.close();
     deadS3.destroy();
-    sqs.destroy();
     await rm(stateDir, { recursive: true, force: true });
   });
 

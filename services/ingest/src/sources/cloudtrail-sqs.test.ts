@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -15,29 +15,21 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { ConfigError } from '@sentrail/lib/config';
-import { createKafka, createProducer, ensureTopics, TOPICS, type KafkaMessage } from '@sentrail/lib/kafka';
-import { createLogger } from '@sentrail/lib/logger';
-import { createMetrics } from '@sentrail/lib/metrics';
+import { TOPICS, type KafkaMessage } from '@sentrail/lib/kafka';
 import { readMessages, REPO_ROOT, startServiceProcess, testConfig, topicEnd, uniqueName } from '@sentrail/lib/testing';
-import { createS3Client, createSqsClient } from '../aws.js';
+import { createS3Client } from '../aws.js';
 import type { S3Location } from '../cloudtrail-object.js';
 import { CloudTrailGenerator, type CloudTrailRecord } from '../demo/cloudtrail-generator.js';
-import { createIngestMetrics } from '../ingest-metrics.js';
-import { RawSink } from '../raw-sink.js';
 import type { Source } from '../source.js';
+import { sourceTestContext } from '../testing/source-context.js';
 import { startS3Proxy } from '../testing/s3-proxy.js';
 import { cloudtrailSqs } from './cloudtrail-sqs.js';
 import { s3Notification } from './demo.js';
 
 const config = testConfig();
-const logger = createLogger('cloudtrail-sqs-test', 'silent');
-const kafka = createKafka(config.kafka, logger, '-test');
-const admin = kafka.admin();
-const producer = createProducer(kafka);
-const metrics = createIngestMetrics(createMetrics('ingest').registry);
-const sink = new RawSink(producer, metrics, logger, config.ingest.maxRecordBytes);
-const s3 = createS3Client(config.aws);
-const sqs = createSqsClient(config.aws);
+const harness = await sourceTestContext(config, 'cloudtrail-sqs');
+const { kafka, admin } = harness;
+const { logger, metrics, sink, s3, sqs } = harness.context;
 const bucket = config.ingest.cloudtrailBucket;
 const generator = new CloudTrailGenerator(randomInt(2 ** 31));
 const SOURCE = 'cloudtrailSqs';
@@ -107,17 +99,9 @@ async function counterValue(counter: typeof metrics.messages, labels: Record<str
 /** Fast retries: these tests are about what happens, not when. */
 const QUICK = { waitTimeSeconds: 1, retryDelaySeconds: 0 };
 
-before(async () => {
-  await admin.connect();
-  await ensureTopics(admin, config.kafka);
-  await producer.connect();
-});
 after(async () => {
   for (const url of queues) await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
-  await producer.disconnect();
-  await admin.disconnect();
-  s3.destroy();
-  sqs.destroy();
+  await harness.close();
 });
 
 describe('cloudtrailSqs source (real SQS, S3 and Kafka)', () => {
