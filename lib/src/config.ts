@@ -34,7 +34,23 @@ export interface SentrailConfig {
     /** One section per source, each validated by its own module's schema (see checkSection). */
     sources: Record<string, Record<string, unknown>>;
   };
-  normalizer: ListenConfig;
+  normalizer: ListenConfig & {
+    /** Kafka consumer group: instances sharing it split the raw topics' partitions. */
+    groupId: string;
+    /** A bulk request is sent when it holds this many documents or bytes, or flushMs after its first. */
+    bulk: { maxDocuments: number; maxBytes: number; flushMs: number };
+    /** PCI DSS 10.5.1: daily event indices older than this are deleted on the schedule. */
+    retention: { days: number; allowUnder12Months: boolean; schedule: string };
+    /** What the mappers cannot know from a record itself. */
+    context: {
+      /** S3 buckets of the cardholder-data environment: access to them is PCI DSS 10.2.1.1. */
+      cdeBuckets: string[];
+      /** Buckets holding audit logs (CloudTrail's, Sentrail's): reads of them are PCI DSS 10.2.1.3. */
+      auditLogBuckets: string[];
+      /** IAM role names (glob `*`) whose sessions are administrators: PCI DSS 10.2.1.2. */
+      adminRoles: string[];
+    };
+  };
   correlator: ListenConfig;
   api: ListenConfig;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' };
@@ -97,7 +113,25 @@ const schema = section({
     maxRecordBytes: { type: 'integer', minimum: 1024 },
     sources: { type: 'object', additionalProperties: { type: 'object' } },
   }),
-  normalizer: listen,
+  normalizer: section({
+    ...listen.properties,
+    groupId: nonEmpty,
+    bulk: section({
+      maxDocuments: { type: 'integer', minimum: 1 },
+      maxBytes: { type: 'integer', minimum: 1024 },
+      flushMs: { type: 'integer', minimum: 0 },
+    }),
+    retention: section({
+      days: { type: 'integer', minimum: 1 },
+      allowUnder12Months: { type: 'boolean' },
+      schedule: nonEmpty,
+    }),
+    context: section({
+      cdeBuckets: { type: 'array', items: nonEmpty },
+      auditLogBuckets: { type: 'array', items: nonEmpty },
+      adminRoles: { type: 'array', items: nonEmpty },
+    }),
+  }),
   correlator: listen,
   api: listen,
   log: section({

@@ -20,11 +20,16 @@ function keywords(...names: string[]): Record<string, MappingProperty> {
   return Object.fromEntries(names.map((name) => [name, keyword]));
 }
 
-const userFields = keywords('name', 'id', 'domain', 'email');
+const bool: MappingProperty = { type: 'boolean' };
+const userFields = {
+  ...keywords('name', 'id', 'domain', 'email', 'roles'),
+  group: object(keywords('name')),
+};
 
 /**
- * ECS fields Sentrail writes (DESIGN.md §3). `dynamic: false` keeps any other field in _source
- * without mapping it, so no payload can create new fields.
+ * ECS fields Sentrail writes (DESIGN.md §3, the EcsDocument type of ecs.ts). `dynamic: false` keeps
+ * any other field in _source without mapping it, so no payload can create new fields; free-form
+ * payloads are `stored` JSON strings.
  */
 export const eventsMapping: MappingTypeMapping = {
   dynamic: false,
@@ -32,8 +37,10 @@ export const eventsMapping: MappingTypeMapping = {
     '@timestamp': date,
     message: text,
     tags: keyword,
+    labels: object({ cde: bool, audit_log: bool }),
     event: object({
       ...keywords('id', 'kind', 'category', 'type', 'action', 'outcome', 'provider', 'dataset', 'module', 'reason'),
+      severity: long,
       created: date,
       ingested: date,
       original: stored,
@@ -49,15 +56,80 @@ export const eventsMapping: MappingTypeMapping = {
     host: object({ ...keywords('name', 'hostname', 'id'), ip }),
     agent: object(keywords('name', 'id', 'type', 'version')),
     orchestrator: object({
-      ...keywords('type', 'namespace'),
+      ...keywords('type', 'namespace', 'api_version'),
       cluster: object(keywords('name')),
-      resource: object(keywords('type', 'name')),
+      resource: object(keywords('type', 'name', 'subresource')),
     }),
     rule: object(keywords('id', 'name', 'description', 'category', 'ruleset', 'reference')),
-    file: object({ ...keywords('path', 'name'), hash: object(keywords('md5', 'sha1', 'sha256')) }),
+    file: object({
+      ...keywords('path', 'name', 'directory'),
+      size: long,
+      hash: object(keywords('md5', 'sha1', 'sha256')),
+    }),
+    url: object(keywords('path', 'original')),
+    http: object({ request: object(keywords('method')), response: object({ status_code: long }) }),
     error: object({ code: keyword, message: text }),
     related: object({ user: keyword, ip, hosts: keyword }),
-    pci_dss: object({ requirements: keyword }),
+    resource: object(keywords('type', 'id', 'name')),
+    pci_dss: object({ ...keywords('requirements', 'v3_requirements', 'missing'), complete: bool }),
+    aws: object({
+      cloudtrail: object({
+        ...keywords('event_version', 'event_type', 'event_category', 'recipient_account_id', 'request_id'),
+        ...keywords('shared_event_id', 'vpc_endpoint_id', 'api_version'),
+        management_event: bool,
+        read_only: bool,
+        user_identity: object({
+          ...keywords('type', 'arn', 'principal_id', 'access_key_id', 'invoked_by', 'credential_id'),
+          session_context: object({
+            mfa_authenticated: bool,
+            creation_date: date,
+            source_identity: keyword,
+            session_issuer: object(keywords('type', 'principal_id', 'arn', 'account_id', 'user_name')),
+          }),
+        }),
+        resources: object(keywords('arn', 'type', 'account_id')),
+        tls_details: object(keywords('tls_version', 'cipher_suite', 'client_provided_host_header')),
+        console_login: object(keywords('mfa_used', 'login_to', 'mobile_version')),
+        // A bounded set of request fields worth searching; the whole payloads are stored below.
+        request: object(
+          keywords('bucket_name', 'key', 'user_name', 'role_name', 'group_name', 'policy_arn', 'trail_name'),
+        ),
+        request_parameters: stored,
+        response_elements: stored,
+        additional_eventdata: stored,
+        service_event_details: stored,
+      }),
+    }),
+    wazuh: object({
+      ...keywords('id', 'location'),
+      rule: object({
+        level: long,
+        firedtimes: long,
+        groups: keyword,
+        mitre: object(keywords('id', 'tactic', 'technique')),
+      }),
+      decoder: object(keywords('name', 'parent')),
+      manager: object(keywords('name')),
+      syscheck: object(keywords('event', 'mode')),
+      data: stored,
+    }),
+    kubernetes: object({
+      audit: object({
+        ...keywords('level', 'stage', 'verb', 'request_uri', 'audit_id'),
+        impersonated_user: object(keywords('username')),
+        response_status: object({ code: long, reason: keyword }),
+        authorization: object(keywords('decision', 'reason')),
+        annotations: stored,
+      }),
+    }),
+    sentrail: object({
+      integrity: object({
+        ...keywords('kind', 'result', 'problems', 'flags', 'narrowed', 'trail'),
+        log_files: object({ total: long, valid: long, missing: long, mismatched: long }),
+      }),
+      change: object({ system: keyword, before: stored, after: stored }),
+      access: object({ ...keywords('route', 'key_id', 'role', 'format'), query: text, rows: long, duration_ms: long }),
+    }),
   },
 };
 

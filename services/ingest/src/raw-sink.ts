@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { dlqMessage, type DlqEntry } from '@sentrail/lib/dlq';
 import { ACKS_ALL, TOPICS, type Producer } from '@sentrail/lib/kafka';
 import type { Logger } from '@sentrail/lib/logger';
 import type { IngestMetrics } from './ingest-metrics.js';
@@ -12,13 +12,7 @@ export interface RawRecord {
   origin: string;
 }
 
-export interface Rejected {
-  error: string;
-  /** Which step refused it: `gunzip`, `parse`, `envelope`, `size`, `notification`, `fetch`, … */
-  stage: string;
-  origin: string;
-  original: Buffer | string;
-}
+export type Rejected = DlqEntry;
 
 /**
  * Where every ingest source writes: raw records to their topic, rejects to siem.dlq. Both resolve
@@ -69,44 +63,11 @@ export class RawSink {
     await this.producer.send({
       topic: TOPICS.dlq,
       acks: ACKS_ALL,
-      messages: rejected.map((entry) => ({
-        key: entry.origin,
-        value: JSON.stringify({
-          error: entry.error,
-          stage: entry.stage,
-          origin: entry.origin,
-          received_at: receivedAt.toISOString(),
-          source,
-          ...this.originalFields(entry.original),
-        }),
-        headers: { source, origin: entry.origin, stage: entry.stage },
-      })),
+      messages: rejected.map((entry) => dlqMessage(entry, source, receivedAt.toISOString(), this.maxRecordBytes)),
     });
     for (const entry of rejected) {
       this.metrics.dlq.inc({ source, stage: entry.stage });
       this.logger.warn({ source, origin: entry.origin, stage: entry.stage, reason: entry.error }, 'sent to siem.dlq');
     }
   }
-
-  /**
-   * The original as text when it is valid UTF-8 (the usual case), else as base64, so no byte is lost.
-   * One over the hard limit cannot fit in Kafka either: its head, size and SHA-256 are kept, and its
-   * origin says where the whole is.
-   */
-  private originalFields(original: Buffer | string) {
-    let bytes = typeof original === 'string' ? Buffer.from(original, 'utf8') : original;
-    const truncated = bytes.length > this.maxRecordBytes;
-    const whole = truncated
-      ? { original_bytes: bytes.length, original_sha256: createHash('sha256').update(bytes).digest('hex') }
-      : {};
-    if (truncated) bytes = bytes.subarray(0, TRUNCATED_BYTES);
-    const text = new TextDecoder('utf-8').decode(bytes);
-    const exact = Buffer.from(text, 'utf8').equals(bytes);
-    return {
-      ...(exact ? { original: text } : { original: bytes.toString('base64'), original_encoding: 'base64' }),
-      ...(truncated ? { original_truncated: true, ...whole } : {}),
-    };
-  }
 }
-
-const TRUNCATED_BYTES = 64 * 1024;
