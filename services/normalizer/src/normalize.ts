@@ -37,7 +37,8 @@ function depthOver(value: unknown, limit: number): boolean {
   for (let depth = 0; level.length > 0; depth++) {
     if (depth > limit) return true;
     const next: unknown[] = [];
-    for (const node of level) if (typeof node === 'object' && node !== null) next.push(...Object.values(node));
+    for (const node of level)
+      if (typeof node === 'object' && node !== null) next.push(...(Object.values(node) as unknown[]));
     level = next;
   }
   return false;
