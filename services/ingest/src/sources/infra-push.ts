@@ -19,7 +19,7 @@
 //
 // Both need `Authorization: Bearer <token>` or `X-Sentrail-Signature: sha256=<hex HMAC-SHA256 of the
 // body>`; the answer is 202 `{accepted}` once Kafka has every record, 503 with Retry-After if not.
-import { createHash } from 'node:crypto';
+import { changeId } from '@sentrail/lib/change-id';
 import { checkSection } from '@sentrail/lib/config';
 import { TOPICS } from '@sentrail/lib/kafka';
 import type { JSONSchemaType } from 'ajv';
@@ -131,18 +131,6 @@ const changesBodySchema = {
 
 type Json = Record<string, unknown>;
 
-/** JSON with every object's keys sorted and no whitespace: one text per value, whatever the sender's order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    typeof inner === 'object' && inner !== null && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
-}
-
-export const changeKey = (event: Json) =>
-  typeof event['id'] === 'string' ? event['id'] : createHash('sha256').update(canonicalJson(event)).digest('hex');
-
 const newestTime = (events: Json[], field: string) =>
   Math.max(...events.map((event) => Date.parse(String(event[field]))));
 
@@ -188,8 +176,8 @@ function infraRoutes(context: SourceContext, settings: InfraPushSettings): Fasti
           const document = JSON.parse(raw.toString('utf8')) as Json;
           const batch = Array.isArray(document['events']) ? (document['events'] as Json[]) : undefined;
           const items = batch
-            ? batch.map((event) => ({ key: changeKey(event), value: JSON.stringify(event) }))
-            : [{ key: changeKey(document), value: raw }];
+            ? batch.map((event) => ({ key: changeId(event), value: JSON.stringify(event) }))
+            : [{ key: changeId(document), value: raw }];
           return answerAfterKafka(context, request, reply, {
             ...push,
             source: CHANGES_SOURCE,
