@@ -89,7 +89,7 @@ export const eventsMapping: MappingTypeMapping = {
         }),
         resources: object(keywords('arn', 'type', 'account_id')),
         tls_details: object(keywords('tls_version', 'cipher_suite', 'client_provided_host_header')),
-        console_login: object(keywords('mfa_used', 'login_to', 'mobile_version')),
+        console_login: object({ login_to: keyword, mfa_used: bool, mobile_version: bool }),
         // A bounded set of request fields worth searching; the whole payloads are stored below.
         request: object(
           keywords('bucket_name', 'key', 'user_name', 'role_name', 'group_name', 'policy_arn', 'trail_name'),

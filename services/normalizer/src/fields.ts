@@ -15,10 +15,15 @@ export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const pathKeys = new Map<string, string[]>();
+
 /** The value at a dotted path, or undefined when any step is missing (or null). */
 export function field(record: Json, path: string): unknown {
+  // Mappers read a few dozen fixed paths per record, millions of times: split each path once.
+  let keys = pathKeys.get(path);
+  if (!keys) pathKeys.set(path, (keys = path.split('.')));
   let node: unknown = record;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     if (!isObject(node)) return undefined;
     node = node[key];
   }
@@ -85,8 +90,10 @@ export function optionalTime(record: Json, path: string): string | undefined {
 
 function toIsoTime(value: unknown, path: string): string {
   if (typeof value !== 'string') throw new MappingError(`${path} must be a time string, not ${typeOf(value)}`);
-  // Wazuh writes +0000 offsets, which Date.parse reads only with the colon.
-  const millis = Date.parse(value.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
+  // Wazuh writes +0000 offsets, which Date.parse reads only with the colon; a time with no zone is UTC
+  // (Date.parse would read it in the machine's zone).
+  const zoned = value.replace(/([+-]\d\d)(\d\d)$/, '$1:$2');
+  const millis = Date.parse(/\d:\d\d/.test(zoned) && !/(Z|[+-]\d\d:\d\d)$/i.test(zoned) ? `${zoned}Z` : zoned);
   if (Number.isNaN(millis))
     throw new MappingError(`${path} is not a valid time: ${JSON.stringify(value.slice(0, 64))}`);
   const date = new Date(millis);
@@ -114,8 +121,8 @@ export function compact<T>(value: T): T {
   if (Array.isArray(value)) return value.map(compact) as T;
   if (!isObject(value)) return value;
   const result: Json = {};
-  for (const [key, inner] of Object.entries(value)) {
-    const kept = compact(inner);
+  for (const key in value) {
+    const kept = compact(value[key]);
     if (kept === undefined) continue;
     if (isObject(kept) && Object.keys(kept).length === 0) continue;
     if (Array.isArray(kept) && kept.length === 0) continue;

@@ -44,14 +44,27 @@ function depthOver(value: unknown, limit: number): boolean {
   return false;
 }
 
-function overlongField(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string')
-    return value.length > MAX_FIELD_CHARS && !UNLIMITED.has(path)
-      ? `${path} is ${value.length} characters long, over the limit of ${MAX_FIELD_CHARS}`
-      : undefined;
-  if (typeof value !== 'object' || value === null || UNLIMITED.has(path)) return undefined;
-  for (const [key, inner] of Object.entries(value)) {
-    const problem = overlongField(inner, Array.isArray(value) ? path : path ? `${path}.${key}` : key);
+/** The first mapped string over the limit, as a reason; the path is only built when one is found. */
+function overlongField(value: unknown, keys: string[] = []): string | undefined {
+  if (typeof value === 'string') {
+    if (value.length <= MAX_FIELD_CHARS) return undefined;
+    const path = keys.join('.');
+    return UNLIMITED.has(path)
+      ? undefined
+      : `${path} is ${value.length} characters long, over the limit of ${MAX_FIELD_CHARS}`;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (const inner of value) {
+      const problem = overlongField(inner, keys);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  for (const key in value) {
+    keys.push(key);
+    const problem = overlongField((value as Record<string, unknown>)[key], keys);
+    keys.pop();
     if (problem) return problem;
   }
   return undefined;
@@ -83,12 +96,13 @@ export function normalize(raw: Buffer | string, meta: RawMeta, options: Normaliz
     if (overlong) return { ok: false, mapper, error: overlong };
     applyContext(document, options.context);
     const requirements = pciRequirements(document);
-    const missing = missingElements(document);
+    // 10.2.2 is about records of actions; a state (a check's result, such as digest validation) has no actor.
+    const missing = document.event.kind === 'state' ? undefined : missingElements(document);
     document.pci_dss = {
       ...document.pci_dss,
       ...(requirements.length > 0 ? { requirements } : {}),
-      ...(missing.length > 0 ? { missing } : {}),
-      complete: missing.length === 0,
+      ...(missing && missing.length > 0 ? { missing } : {}),
+      ...(missing ? { complete: missing.length === 0 } : {}),
     };
     document.event.created = meta.receivedAt;
     document.event.ingested = (options.now ?? new Date()).toISOString();

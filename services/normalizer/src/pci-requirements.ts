@@ -10,6 +10,8 @@ export type Condition =
   | { field: string; in: readonly Scalar[] }
   /** The field (any element) starts with one of the prefixes. */
   | { field: string; startsWith: readonly string[] }
+  /** The field has no value. */
+  | { field: string; absent: true }
   | { all: readonly Condition[] }
   | { any: readonly Condition[] };
 
@@ -38,11 +40,13 @@ const wazuhRules = (ids: readonly string[]): Condition => ({
     { field: 'rule.id', in: ids },
   ],
 });
-const k8s = (verbs: readonly string[], resources: readonly string[]): Condition => ({
+const k8s = (verbs: readonly string[], resources: readonly string[], objectsOnly = false): Condition => ({
   all: [
     { field: 'event.dataset', in: ['kubernetes.audit_logs'] },
     { field: 'kubernetes.audit.verb', in: verbs },
     { field: 'orchestrator.resource.type', in: resources },
+    // `create pods/exec` runs a command in a pod; it creates no object.
+    ...(objectsOnly ? [{ field: 'orchestrator.resource.subresource', absent: true } as const] : []),
   ],
 });
 const integrity = (kind: string, outcome: string[]): Condition => ({
@@ -88,6 +92,7 @@ export const REQUIREMENTS: readonly RequirementRow[] = [
         { field: 'aws.cloudtrail.user_identity.type', in: ['Root'] },
         { field: 'user.roles', in: ['admin'] },
         { field: 'user.group.name', in: ['system:masters'] },
+        { field: 'user.effective.group.name', in: ['system:masters'] },
         wazuhGroups(['sudo']),
       ],
     },
@@ -261,6 +266,7 @@ export const REQUIREMENTS: readonly RequirementRow[] = [
             'persistentvolumes',
             'customresourcedefinitions',
           ],
+          true,
         ),
         {
           all: [
@@ -282,7 +288,11 @@ export const REQUIREMENTS: readonly RequirementRow[] = [
             { field: 'event.dataset', in: ['wazuh.alerts'] },
             {
               field: 'file.path',
-              startsWith: ['/var/log/', '/var/ossec/logs/', 'C:\\Windows\\System32\\winevt\\Logs\\'],
+              startsWith: [
+                '/var/log/',
+                '/var/ossec/logs/', // Wazuh writes Windows paths in lower case.
+                'c:\\windows\\system32\\winevt\\logs\\',
+              ],
             },
           ],
         },
@@ -309,27 +319,85 @@ export const REQUIREMENTS: readonly RequirementRow[] = [
   },
 ];
 
-function values(document: EcsDocument, path: string): unknown[] {
-  let nodes: unknown[] = [document];
-  for (const key of path.split('.')) {
-    nodes = nodes.flatMap((node) =>
-      typeof node === 'object' && node !== null ? [(node as Record<string, unknown>)[key]].flat() : [],
-    );
-  }
-  return nodes.filter((value) => value !== undefined && value !== null);
+type Predicate = (document: EcsDocument) => boolean;
+
+/** Whether any value at the path (stepping into lists) passes the test; allocates nothing on the way. */
+function someValue(node: unknown, keys: readonly string[], at: number, test: (value: unknown) => boolean): boolean {
+  if (Array.isArray(node)) return node.some((inner) => someValue(inner, keys, at, test));
+  if (node === undefined || node === null) return false;
+  if (at === keys.length) return test(node);
+  if (typeof node !== 'object') return false;
+  return someValue((node as Record<string, unknown>)[keys[at]!], keys, at + 1, test);
 }
 
-export function matches(document: EcsDocument, condition: Condition): boolean {
-  if ('all' in condition) return condition.all.every((inner) => matches(document, inner));
-  if ('any' in condition) return condition.any.some((inner) => matches(document, inner));
-  const found = values(document, condition.field);
-  if ('in' in condition) return found.some((value) => condition.in.includes(value as Scalar));
-  return found.some((value) => typeof value === 'string' && condition.startsWith.some((p) => value.startsWith(p)));
+const DATASET = 'event.dataset';
+
+/**
+ * The condition with the event's dataset known: dataset tests become true or false and fall away.
+ * Most rows name their datasets, so a document meets only the few tests that can apply to it.
+ */
+function specialize(condition: Condition, dataset: string): Condition | boolean {
+  if ('all' in condition) {
+    const inner = condition.all.map((part) => specialize(part, dataset));
+    if (inner.includes(false)) return false;
+    const left = inner.filter((part): part is Condition => part !== true);
+    return left.length === 0 ? true : left.length === 1 ? left[0]! : { all: left };
+  }
+  if ('any' in condition) {
+    const inner = condition.any.map((part) => specialize(part, dataset));
+    if (inner.includes(true)) return true;
+    const left = inner.filter((part): part is Condition => part !== false);
+    return left.length === 0 ? false : left.length === 1 ? left[0]! : { any: left };
+  }
+  if (condition.field === DATASET && 'in' in condition) return condition.in.includes(dataset);
+  return condition;
 }
+
+/** A condition compiled once into a predicate: field paths split, value lists as sets. */
+export function compile(condition: Condition | boolean): Predicate {
+  if (typeof condition === 'boolean') return () => condition;
+  if ('all' in condition) {
+    const inner = condition.all.map(compile);
+    return (document) => inner.every((predicate) => predicate(document));
+  }
+  if ('any' in condition) {
+    const inner = condition.any.map(compile);
+    return (document) => inner.some((predicate) => predicate(document));
+  }
+  const keys = condition.field.split('.');
+  if ('absent' in condition) return (document) => !someValue(document, keys, 0, () => true);
+  let test: (value: unknown) => boolean;
+  if ('in' in condition) {
+    const accepted = new Set<unknown>(condition.in);
+    test = (value) => accepted.has(value);
+  } else {
+    const prefixes = condition.startsWith;
+    test = (value) => typeof value === 'string' && prefixes.some((prefix) => value.startsWith(prefix));
+  }
+  return (document) => someValue(document, keys, 0, test);
+}
+
+const numeric = new Intl.Collator('en', { numeric: true }).compare;
+const byDataset = new Map<string, { requirement: string; test: Predicate }[]>();
+
+/** The table compiled for one dataset, on first use. */
+function rowsFor(dataset: string) {
+  let rows = byDataset.get(dataset);
+  if (!rows) {
+    rows = REQUIREMENTS.map((row) => ({ requirement: row.requirement, when: specialize(row.when, dataset) }))
+      .filter(({ when }) => when !== false)
+      .map(({ requirement, when }) => ({ requirement, test: compile(when) }));
+    byDataset.set(dataset, rows);
+  }
+  return rows;
+}
+
+/** Whether a document meets a condition (for tests and tools; tagging uses the compiled table). */
+export const matches = (document: EcsDocument, condition: Condition) => compile(condition)(document);
 
 /** The v4.0 sub-requirements a document is evidence for: the mapper's own (Wazuh's, translated) and the table's. */
 export function pciRequirements(document: EcsDocument): string[] {
   const tagged = new Set(document.pci_dss?.requirements ?? []);
-  for (const row of REQUIREMENTS) if (matches(document, row.when)) tagged.add(row.requirement);
-  return [...tagged].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  for (const { requirement, test } of rowsFor(document.event.dataset)) if (test(document)) tagged.add(requirement);
+  return [...tagged].sort(numeric);
 }
