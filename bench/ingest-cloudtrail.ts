@@ -1,8 +1,6 @@
 // Ingest throughput: CloudTrail log files announced on SQS, read from S3, produced to Kafka by the
 // cloudtrailSqs source, against the same records produced straight to Kafka by a minimal producer in
 // the same run (the limit). Figures go to bench/results/ingest-cloudtrail.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -18,6 +16,7 @@ import { cloudtrailSqs } from '@sentrail/ingest/dist/sources/cloudtrail-sqs.js';
 import { sourceTestContext } from '@sentrail/ingest/dist/testing/source-context.js';
 import { ACKS_ALL, createProducer, ensureTopics } from '@sentrail/lib/kafka';
 import { testConfig, uniqueName } from '@sentrail/lib/testing';
+import { writeResult } from './lib/report.js';
 
 const FILES = Number(process.env['BENCH_FILES'] ?? 100);
 const RECORDS_PER_FILE = Number(process.env['BENCH_RECORDS_PER_FILE'] ?? 1_000);
@@ -118,9 +117,6 @@ try {
   const baselineSeconds = await baseline();
   const pipelineSeconds = await pipeline();
   const result = {
-    benchmark: 'ingest-cloudtrail',
-    date: new Date().toISOString(),
-    machine: { cores: availableParallelism(), cpu: cpus()[0]?.model, node: process.version },
     corpus: {
       files: FILES,
       records: TOTAL,
@@ -140,8 +136,7 @@ try {
     },
     ratio: baselineSeconds / pipelineSeconds,
   };
-  mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('../results/ingest-cloudtrail.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+  writeResult('ingest-cloudtrail', result);
   console.log(
     `baseline ${Math.round(result.baseline.records_per_second)} records/s, pipeline ${Math.round(result.pipeline.records_per_second)} records/s, ratio ${result.ratio.toFixed(2)}`,
   );

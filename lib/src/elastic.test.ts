@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { alertsIndexName, createElastic, eventsIndexName, installTemplates, pingElastic } from './elastic.js';
-import { testConfig, uniqueName } from './testing.js';
+import { dropIndexPrefix, testConfig, uniqueName } from './testing.js';
 
 describe('index names', () => {
   it('puts an event in the day of its own time in UTC', () => {
@@ -26,11 +26,7 @@ describe('Elasticsearch (real server)', () => {
 
   before(() => installTemplates(client, config.elasticsearch));
   after(async () => {
-    // Deleting by wildcard is refused by default (action.destructive_requires_name): name them.
-    const indices = Object.keys(await client.indices.get({ index: `${prefix}-*` }));
-    if (indices.length > 0) await client.indices.delete({ index: indices });
-    await client.indices.deleteIndexTemplate({ name: `${prefix}-*` });
-    await client.cluster.deleteComponentTemplate({ name: `${prefix}-settings` });
+    await dropIndexPrefix(client, prefix);
     await client.close();
   });
 

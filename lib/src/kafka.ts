@@ -14,7 +14,7 @@ import type { Logger } from './logger.js';
 import { retry } from './retry.js';
 import type { ServiceContext } from './service.js';
 
-export type { KafkaMessage, Message, Producer };
+export type { Kafka, KafkaMessage, Message, Producer };
 
 /** The topics of DESIGN.md §3. */
 export const TOPICS = {
@@ -102,6 +102,8 @@ export const ACKS_ALL = -1;
 export interface BatchContext {
   topic: string;
   partition: number;
+  /** Aborted when the consumer is stopping and its grace period is over: give up, the batch comes again. */
+  signal: AbortSignal;
 }
 
 export interface BatchConsumerOptions {
@@ -113,11 +115,16 @@ export interface BatchConsumerOptions {
   sessionTimeoutMs?: number;
   /** How often heartbeats are sent while a long batch is being handled. */
   heartbeatIntervalMs?: number;
+  /** Batches of this many partitions are handled at once (so a handler can merge them, e.g. into one bulk). */
+  partitionsConcurrently?: number;
 }
 
 export interface BatchConsumer {
-  /** Stops fetching, waits for the batch in hand to be handled and committed, then leaves the group. */
-  stop(): Promise<void>;
+  /**
+   * Stops fetching, waits for the batches in hand to be handled and committed, then leaves the group.
+   * After `graceMs` the handlers' signal is aborted: what they have not finished comes again, uncommitted.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** A consumer that commits a batch's offsets only after it has been handled, heartbeating meanwhile. */
@@ -140,6 +147,7 @@ export async function startBatchConsumer(
   // kafkajs's disconnect does not wait for the batch in hand, so the batches in flight are tracked here.
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
+  const abort = new AbortController();
 
   async function handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
@@ -147,7 +155,7 @@ export async function startBatchConsumer(
       payload.heartbeat().catch((error: unknown) => logger.warn({ err: error, groupId }, 'heartbeat failed'));
     }, heartbeatInterval);
     try {
-      await handle(batch.messages, { topic: batch.topic, partition: batch.partition });
+      await handle(batch.messages, { topic: batch.topic, partition: batch.partition, signal: abort.signal });
     } finally {
       clearInterval(beat);
     }
@@ -161,6 +169,7 @@ export async function startBatchConsumer(
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
     eachBatch: async (payload) => {
       // A batch fetched after stop() is left uncommitted: it comes again to the next consumer.
       if (payload.batch.isEmpty() || stopping) return;
@@ -176,11 +185,13 @@ export async function startBatchConsumer(
 
   let stopped: Promise<void> | undefined;
   return {
-    stop() {
+    stop(graceMs = 30_000) {
       stopped ??= (async () => {
         stopping = true;
         consumer.pause(topics.map((topic) => ({ topic })));
+        const grace = setTimeout(() => abort.abort(new Error('the consumer is stopping')), graceMs);
         await Promise.allSettled(inFlight);
+        clearTimeout(grace);
         await consumer.disconnect();
       })();
       return stopped;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { Client } from '@elastic/elasticsearch';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { loadConfig, type SentrailConfig } from './config.js';
 import { retry } from './retry.js';
@@ -24,6 +25,40 @@ export function testConfig(overrides: Record<string, string> = {}): SentrailConf
 export async function topicEnd(admin: Admin, topic: string): Promise<Map<number, string>> {
   const offsets = await admin.fetchTopicOffsets(topic);
   return new Map(offsets.map(({ partition, offset }) => [partition, offset]));
+}
+
+/**
+ * Commits a new consumer group's offsets at the end of the topics, so a service started with it
+ * reads only what a test produces from now on, not the history other tests left. One member joins
+ * for all topics (admin.setOffsets joins once per topic, seconds each).
+ */
+export async function startGroupAtEnd(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<void> {
+  const admin = kafka.admin();
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  try {
+    await admin.connect();
+    const ends = await Promise.all(topics.map(async (topic) => ({ topic, end: await topicEnd(admin, topic) })));
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...topics] });
+    const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+    await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
+    await joined;
+    consumer.pause(topics.map((topic) => ({ topic })));
+    await consumer.commitOffsets(
+      ends.flatMap(({ topic, end }) => [...end].map(([partition, offset]) => ({ topic, partition, offset }))),
+    );
+  } finally {
+    await consumer.disconnect();
+    await admin.disconnect();
+  }
+}
+
+/** Deletes a test's index prefix: its indices (by name: wildcard deletes are refused) and templates. */
+export async function dropIndexPrefix(client: Client, prefix: string): Promise<void> {
+  const indices = Object.keys(await client.indices.get({ index: `${prefix}-*`, expand_wildcards: 'all' }));
+  if (indices.length > 0) await client.indices.delete({ index: indices });
+  await client.indices.deleteIndexTemplate({ name: `${prefix}-*` }).catch(() => undefined);
+  await client.cluster.deleteComponentTemplate({ name: `${prefix}-settings` }).catch(() => undefined);
 }
 
 export interface ReadOptions {

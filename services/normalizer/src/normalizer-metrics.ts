@@ -33,7 +33,7 @@ export function createNormalizerMetrics(registry: Registry) {
     }),
     lastEventTime: new Gauge({
       name: 'sentrail_normalizer_last_event_time_seconds',
-      help: 'Event time of the newest document written, in Unix seconds, by mapper.',
+      help: 'Event time of the last document written, in Unix seconds, by mapper.',
       labelNames: ['mapper'],
       registers: [registry],
     }),
