@@ -3,21 +3,20 @@
 // is the input itself), or {"error": ...} for a record that goes to siem.dlq.
 // UPDATE_GOLDEN=1 npm test rewrites the expected files; review the diff before committing.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { REPO_ROOT, testConfig } from '@sentrail/lib/testing';
+import { testConfig } from '@sentrail/lib/testing';
 import { createContext } from './context-labels.js';
 import { MAPPER_INPUTS, type MapperName } from './mappers/index.js';
 import { normalize } from './normalize.js';
+import { goldenCases, TESTDATA } from './testing/golden-cases.js';
 
-export const TESTDATA = join(REPO_ROOT, 'services/normalizer/src/mappers/testdata');
-export const GOLDEN_RECEIVED_AT = '2026-11-28T12:00:00.000Z';
+const GOLDEN_RECEIVED_AT = '2026-11-28T12:00:00.000Z';
 const NOW = new Date('2026-11-28T12:00:05.000Z');
 const context = createContext(testConfig().normalizer.context);
 
 /** What a golden case's expected file holds for an input. */
-export function goldenOutput(mapper: MapperName, name: string, input: string): unknown {
+function goldenOutput(mapper: MapperName, name: string, input: string): unknown {
   const meta = { ...MAPPER_INPUTS[mapper], origin: `golden:${mapper}/${name}`, receivedAt: GOLDEN_RECEIVED_AT };
   const result = normalize(input, meta, { context, now: NOW, mapper });
   if (!result.ok) return { error: result.error };
@@ -27,18 +26,12 @@ export function goldenOutput(mapper: MapperName, name: string, input: string): u
 }
 
 for (const mapper of Object.keys(MAPPER_INPUTS) as MapperName[]) {
-  const folder = join(TESTDATA, mapper);
-  const cases = existsSync(folder)
-    ? readdirSync(folder).filter((file) => file.endsWith('.json') && !file.endsWith('.expected.json'))
-    : [];
+  const cases = goldenCases(mapper);
   describe(`golden files: ${mapper}`, () => {
-    it('has cases', () => assert.ok(cases.length > 0, `no golden cases in ${folder}`));
-    for (const file of cases) {
-      const name = file.slice(0, -'.json'.length);
+    it('has cases', () => assert.ok(cases.length > 0, `no golden cases for ${mapper} in ${TESTDATA}`));
+    for (const { name, input, expectedFile } of cases) {
       it(name, () => {
-        const input = readFileSync(join(folder, file), 'utf8').trimEnd();
         const actual = goldenOutput(mapper, name, input);
-        const expectedFile = join(folder, `${name}.expected.json`);
         if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(expectedFile, `${JSON.stringify(actual, null, 2)}\n`);
         assert.ok(existsSync(expectedFile), `${expectedFile} is missing: run with UPDATE_GOLDEN=1 and review it`);
         assert.deepEqual(actual, JSON.parse(readFileSync(expectedFile, 'utf8')));

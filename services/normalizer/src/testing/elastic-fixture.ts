@@ -1,5 +1,5 @@
 import { createElastic, installTemplates } from '@sentrail/lib/elastic';
-import { testConfig, uniqueName } from '@sentrail/lib/testing';
+import { dropIndexPrefix, testConfig, uniqueName } from '@sentrail/lib/testing';
 
 /**
  * A test's own index prefix on the shared Elasticsearch, with Sentrail's templates installed as a
@@ -27,10 +27,7 @@ export async function elasticFixture(name: string) {
       return (await client.count({ index, query, ignore_unavailable: true })).count;
     },
     async remove(): Promise<void> {
-      const indices = Object.keys(await client.indices.get({ index: `${prefix}-*` }));
-      if (indices.length > 0) await client.indices.delete({ index: indices });
-      await client.indices.deleteIndexTemplate({ name: `${prefix}-*` });
-      await client.cluster.deleteComponentTemplate({ name: `${prefix}-settings` });
+      await dropIndexPrefix(client, prefix);
       await client.close();
     },
   };
