@@ -5,12 +5,12 @@
 // 000000000000, as any input would.
 import { CloudTrailGenerator } from '@sentrail/ingest/dist/demo/cloudtrail-generator.js';
 import { createElastic, installTemplates } from '@sentrail/lib/elastic';
-import { ACKS_ALL, createKafka, createProducer, ensureTopics, TOPICS } from '@sentrail/lib/kafka';
+import { ACKS_ALL, createKafka, createProducer, ensureTopics, TOPICS, RAW_TOPICS } from '@sentrail/lib/kafka';
 import { createLogger } from '@sentrail/lib/logger';
 import { createMetrics } from '@sentrail/lib/metrics';
 import { dropIndexPrefix, startGroupAtEnd, testConfig, uniqueName } from '@sentrail/lib/testing';
 import { createContext } from '@sentrail/normalizer/dist/context-labels.js';
-import { MAPPER_INPUTS, RAW_TOPICS } from '@sentrail/normalizer/dist/mappers/index.js';
+import { MAPPER_INPUTS } from '@sentrail/normalizer/dist/mappers/index.js';
 import { normalize } from '@sentrail/normalizer/dist/normalize.js';
 import { createNormalizerMetrics } from '@sentrail/normalizer/dist/normalizer-metrics.js';
 import { startNormalizer } from '@sentrail/normalizer/dist/normalizer.js';

@@ -9,7 +9,7 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client, createSqsClient } from '@sentrail/ingest/dist/aws.js';
 import { CloudTrailGenerator } from '@sentrail/ingest/dist/demo/cloudtrail-generator.js';
 import { createElastic } from '@sentrail/lib/elastic';
-import { createKafka, TOPICS } from '@sentrail/lib/kafka';
+import { createKafka, RAW_TOPICS } from '@sentrail/lib/kafka';
 import { createLogger } from '@sentrail/lib/logger';
 import {
   dropIndexPrefix,
@@ -20,7 +20,6 @@ import {
   type ServiceProcess,
 } from '@sentrail/lib/testing';
 
-const RAW_TOPICS = [TOPICS.rawCloudtrail, TOPICS.rawWazuh, TOPICS.rawInfra, TOPICS.rawIntegrity, TOPICS.rawSentrail];
 const config = testConfig();
 
 async function stop(service: ServiceProcess): Promise<void> {

@@ -2,8 +2,11 @@
 // becomes ready, and leaves cleanly on SIGTERM; a bad configuration stops it at start, naming the key.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { describe, it } from 'node:test';
-import { startServiceProcess } from '@sentrail/lib/testing';
+import { after, describe, it } from 'node:test';
+import { createElastic } from '@sentrail/lib/elastic';
+import { createKafka, RAW_TOPICS } from '@sentrail/lib/kafka';
+import { createLogger } from '@sentrail/lib/logger';
+import { dropIndexPrefix, startGroupAtEnd, startServiceProcess, testConfig, uniqueName } from '@sentrail/lib/testing';
 
 const SERVICES = ['ingest', 'normalizer', 'correlator', 'api'] as const;
 
@@ -13,9 +16,25 @@ async function readiness(address: string): Promise<{ status: number; body: Recor
 }
 
 describe('services as processes', () => {
+  const config = testConfig();
+  const prefix = uniqueName('test-services');
+  after(async () => {
+    const elastic = createElastic(config.elasticsearch);
+    await dropIndexPrefix(elastic, prefix);
+    await elastic.close();
+  });
+
+  /** The normalizer with its own group, from the end of the raw topics, and its own indices. */
+  async function isolation(name: string): Promise<Record<string, string>> {
+    if (name !== 'normalizer') return {};
+    const groupId = uniqueName('test-services');
+    await startGroupAtEnd(createKafka(config.kafka, createLogger('services-test', 'silent')), groupId, RAW_TOPICS);
+    return { SENTRAIL_NORMALIZER__GROUP_ID: groupId, SENTRAIL_ELASTICSEARCH__INDEX_PREFIX: prefix };
+  }
+
   for (const name of SERVICES) {
     it(`${name} becomes ready against the real servers and stops cleanly on SIGTERM`, async () => {
-      const service = startServiceProcess(name);
+      const service = startServiceProcess(name, await isolation(name));
       const address = await service.address;
       const ready = await readiness(address);
       assert.equal(ready.status, 200, JSON.stringify(ready.body));

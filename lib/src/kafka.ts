@@ -29,6 +29,14 @@ export const TOPICS = {
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+/** Where ingest writes and the normalizer reads: each source's own records, unchanged. */
+export const RAW_TOPICS: Topic[] = [
+  TOPICS.rawCloudtrail,
+  TOPICS.rawWazuh,
+  TOPICS.rawInfra,
+  TOPICS.rawIntegrity,
+  TOPICS.rawSentrail,
+];
 export const ALL_TOPICS: Topic[] = Object.values(TOPICS);
 
 const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -117,6 +125,8 @@ export interface BatchConsumerOptions {
   heartbeatIntervalMs?: number;
   /** Batches of this many partitions are handled at once (so a handler can merge them, e.g. into one bulk). */
   partitionsConcurrently?: number;
+  /** Most bytes fetched per partition at once: the size of a batch (kafkajs's default is 1 MiB). */
+  maxBytesPerPartition?: number;
 }
 
 export interface BatchConsumer {
@@ -138,6 +148,7 @@ export async function startBatchConsumer(
   const heartbeatInterval = options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 3));
   const consumer = kafka.consumer({
     groupId,
+    ...(options.maxBytesPerPartition ? { maxBytesPerPartition: options.maxBytesPerPartition } : {}),
     sessionTimeout,
     heartbeatInterval,
     allowAutoTopicCreation: false,

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { CloudTrailClient, paginateListPublicKeys } from '@aws-sdk/client-cloudtrail';
 import { ConfigError, type SentrailConfig } from '@sentrail/lib/config';
 import type { Logger } from '@sentrail/lib/logger';
-import cron, { type ScheduledTask } from 'node-cron';
+import { scheduleProblem } from '@sentrail/lib/schedule';
 import { common } from './aws.js';
 
 // What the two sources built on the CloudTrail control plane (digest validation, trail status) share.
@@ -20,7 +20,8 @@ export const SHARED_SETTINGS = {
 
 /** A cron expression is checked here, so a bad one fails at start naming its key, not at the first tick. */
 export function checkSchedule(path: string, expression: string): void {
-  if (!cron.validate(expression)) throw new ConfigError(path, [`${path}: not a valid cron expression: ${expression}`]);
+  const problem = scheduleProblem(path, expression);
+  if (problem) throw new ConfigError(path, [problem]);
 }
 
 /** One CloudTrail client per region: public keys and trails are regional. */
@@ -91,41 +92,6 @@ export class PublicKeyCache {
         }
       }
     }
-  }
-}
-
-/**
- * Runs `run` on a cron schedule, never two at once; stop() waits for the run in hand. Tests call
- * the run directly instead of waiting for the schedule.
- */
-export class ScheduledRuns {
-  private task: ScheduledTask | undefined;
-  private current: Promise<void> | undefined;
-
-  constructor(
-    private readonly schedule: string,
-    private readonly run: () => Promise<unknown>,
-    private readonly logger: Logger,
-  ) {}
-
-  start(): void {
-    this.task = cron.schedule(this.schedule, () => this.runNow());
-  }
-
-  /** Starts a run unless one is under way; a failed run is logged and the next tick tries again. */
-  runNow(): Promise<void> {
-    this.current ??= this.run()
-      .then(
-        () => undefined,
-        (error: unknown) => this.logger.error({ err: error }, 'scheduled run failed'),
-      )
-      .finally(() => (this.current = undefined));
-    return this.current;
-  }
-
-  async stop(): Promise<void> {
-    await this.task?.stop();
-    await this.current;
   }
 }
 

@@ -11,13 +11,13 @@ await runService('normalizer', async (context) => {
   const kafka = await connectKafka(context);
   const elastic = await connectElastic(context);
   const metrics = createNormalizerMetrics(context.metrics.registry);
-  const stopRetention = scheduleRetention(
+  const retention = scheduleRetention(
     elastic.client,
     config.elasticsearch.indexPrefix,
     config.normalizer.retention,
     logger,
   );
-  shutdown.add('retention', stopRetention);
+  shutdown.add('retention', () => retention.stop());
   const normalizer = await startNormalizer({
     ...context,
     kafka: kafka.kafka,

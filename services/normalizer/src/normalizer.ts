@@ -3,12 +3,11 @@
 // one shared bulk buffer, offsets committed after Elasticsearch and Kafka have the results.
 import type { SentrailConfig } from '@sentrail/lib/config';
 import type { ElasticClient } from '@sentrail/lib/elastic';
-import { startBatchConsumer, type BatchConsumer, type Kafka, type Producer } from '@sentrail/lib/kafka';
+import { startBatchConsumer, type BatchConsumer, type Kafka, type Producer, RAW_TOPICS } from '@sentrail/lib/kafka';
 import type { Logger } from '@sentrail/lib/logger';
 import { BulkBuffer } from './bulk-buffer.js';
 import { createContext } from './context-labels.js';
 import { ElasticWriter } from './elastic-writer.js';
-import { RAW_TOPICS } from './mappers/index.js';
 import type { NormalizerMetrics } from './normalizer-metrics.js';
 import { handleRawBatch } from './raw-batch.js';
 
@@ -46,6 +45,8 @@ export async function startNormalizer(deps: NormalizerDeps): Promise<Normalizer>
       topics: RAW_TOPICS,
       // Batches of several partitions at once fill one bulk between them.
       partitionsConcurrently: Math.min(8, RAW_TOPICS.length * config.kafka.partitions),
+      // Batches of a few thousand CloudTrail records: fewer, larger bulks and produce requests.
+      maxBytesPerPartition: 8 * 1024 * 1024,
       handle: async (messages, batch) => {
         await handleRawBatch(messages, batch, batchDeps);
       },

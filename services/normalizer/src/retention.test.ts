@@ -115,11 +115,11 @@ describe('retention on Elasticsearch (real server)', () => {
   it('runs on the schedule and logs what it deleted', async () => {
     await client.indices.create({ index: events('2000.01.01') });
     const logger = recordingLogger();
-    const stop = scheduleRetention(client, prefix, { ...settings, schedule: '* * * * * *' }, logger);
+    const runs = scheduleRetention(client, prefix, { ...settings, schedule: '* * * * * *' }, logger);
     try {
       await waitFor(() => logger.entries.length > 0, 'a scheduled run');
     } finally {
-      await stop();
+      await runs.stop();
     }
     assert.equal(logger.entries[0]!.level, 'info');
     assert.deepEqual((logger.entries[0]!.fields as { deleted: string[] }).deleted, [events('2000.01.01')]);
@@ -129,11 +129,11 @@ describe('retention on Elasticsearch (real server)', () => {
   it('logs a failed run instead of throwing', async () => {
     const unreachable = createElastic({ ...testConfig().elasticsearch, node: 'http://127.0.0.1:9' });
     const logger = recordingLogger();
-    const stop = scheduleRetention(unreachable, prefix, { ...settings, schedule: '* * * * * *' }, logger);
+    const runs = scheduleRetention(unreachable, prefix, { ...settings, schedule: '* * * * * *' }, logger);
     try {
       await waitFor(() => logger.entries.length > 0, 'a scheduled run');
     } finally {
-      await stop();
+      await runs.stop();
       await unreachable.close();
     }
     assert.equal(logger.entries[0]!.level, 'error');

@@ -3,7 +3,7 @@
 import { ConfigError, type SentrailConfig } from '@sentrail/lib/config';
 import type { ElasticClient } from '@sentrail/lib/elastic';
 import type { Logger } from '@sentrail/lib/logger';
-import cron from 'node-cron';
+import { scheduleProblem, ScheduledRuns } from '@sentrail/lib/schedule';
 
 export type RetentionSettings = SentrailConfig['normalizer']['retention'];
 
@@ -30,12 +30,8 @@ export function checkRetention(settings: RetentionSettings, logger: Pick<Logger,
       );
     }
   }
-  // Checked here, so a bad expression fails at start naming its key, not silently at the first tick.
-  const { errors } = cron.validateDetailed(settings.schedule);
-  if (errors.length > 0) {
-    const reasons = errors.map((error) => error.message).join('; ');
-    problems.push(`normalizer.retention.schedule: not a valid cron expression: "${settings.schedule}" (${reasons})`);
-  }
+  const schedule = scheduleProblem('normalizer.retention.schedule', settings.schedule);
+  if (schedule) problems.push(schedule);
   if (problems.length > 0) throw new ConfigError('normalizer.retention', problems);
 }
 
@@ -82,32 +78,22 @@ export async function deleteExpiredIndices(
   return expired;
 }
 
-/** Runs deleteExpiredIndices on the schedule; a failed run is logged and the next tick tries again. */
+/** Runs deleteExpiredIndices on the schedule (started); stop() waits for a run in hand. */
 export function scheduleRetention(
   client: ElasticClient,
   prefix: string,
   settings: RetentionSettings,
   logger: Pick<Logger, 'info' | 'error'>,
-): () => Promise<void> {
-  let current: Promise<void> | undefined;
-  const run = async () => {
-    try {
+): ScheduledRuns {
+  const runs = new ScheduledRuns(
+    settings.schedule,
+    async () => {
       const deleted = await deleteExpiredIndices(client, prefix, settings.days);
       logger.info({ deleted, retention_days: settings.days }, `retention deleted ${deleted.length} event indices`);
-    } catch (error) {
-      logger.error({ err: error }, 'retention run failed');
-    }
-  };
-  const task = cron.schedule(
-    settings.schedule,
-    () => {
-      // One run at a time: a tick while a slow run is under way is skipped.
-      current ??= run().finally(() => (current = undefined));
     },
-    { name: 'retention' },
+    logger,
+    'retention',
   );
-  return async () => {
-    await task.destroy();
-    await current;
-  };
+  runs.start();
+  return runs;
 }

@@ -3,18 +3,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import { ScheduledRuns } from '@sentrail/lib/schedule';
 import { checkSection } from '@sentrail/lib/config';
 import { TOPICS } from '@sentrail/lib/kafka';
 import type { Logger } from '@sentrail/lib/logger';
 import type { JSONSchemaType } from 'ajv';
-import {
-  checkSchedule,
-  CloudTrailClients,
-  JsonStateFile,
-  PublicKeyCache,
-  ScheduledRuns,
-  SHARED_SETTINGS,
-} from '../cloudtrail-api.js';
+import { checkSchedule, CloudTrailClients, JsonStateFile, PublicKeyCache, SHARED_SETTINGS } from '../cloudtrail-api.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
 import type { RawRecord } from '../raw-sink.js';
 import type { Source, SourceContext, SourceFactory } from '../source.js';

@@ -8,10 +8,11 @@ import {
   type GetTrailStatusResponse,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
+import { ScheduledRuns } from '@sentrail/lib/schedule';
 import { checkSection } from '@sentrail/lib/config';
 import { TOPICS } from '@sentrail/lib/kafka';
 import type { JSONSchemaType } from 'ajv';
-import { checkSchedule, CloudTrailClients, JsonStateFile, ScheduledRuns, SHARED_SETTINGS } from '../cloudtrail-api.js';
+import { checkSchedule, CloudTrailClients, JsonStateFile, SHARED_SETTINGS } from '../cloudtrail-api.js';
 import type { RawRecord } from '../raw-sink.js';
 import type { Source, SourceContext, SourceFactory } from '../source.js';
 

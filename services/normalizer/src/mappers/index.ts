@@ -23,9 +23,6 @@ export const MAPPER_INPUTS: Record<MapperName, { topic: string; source: string }
   sentrailAccess: { topic: TOPICS.rawSentrail, source: 'api' },
 };
 
-/** The raw topics the normalizer reads. */
-export const RAW_TOPICS = [...new Set(Object.values(MAPPER_INPUTS).map(({ topic }) => topic))];
-
 /**
  * The mapper for a raw message: by topic, and on siem.raw.infra (shared by the Kubernetes audit
  * webhook and generic change events) by its `source` header.
