@@ -290,6 +290,46 @@ describe('cloudtrail mapper: request and resource', () => {
     });
   });
 
+  it('names the role assumed, the KMS key, the instance, else the service (which PCI DSS 10.2.2 accepts)', () => {
+    const resource = (fields: Json) => map(fields).resource;
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/deployer`;
+    assert.deepEqual(
+      resource({ eventSource: 'sts.amazonaws.com', eventName: 'AssumeRole', requestParameters: { roleArn } }),
+      {
+        type: 'AWS::IAM::Role',
+        id: roleArn,
+        name: 'deployer',
+      },
+    );
+    const keyId = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    assert.deepEqual(
+      resource({ eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', requestParameters: { keyId } }),
+      {
+        type: 'AWS::KMS::Key',
+        id: keyId,
+        name: '1234abcd-12ab-34cd-56ef-1234567890ab',
+      },
+    );
+    assert.deepEqual(
+      resource({
+        eventSource: 'ec2.amazonaws.com',
+        eventName: 'RunInstances',
+        responseElements: { instancesSet: { items: [{ instanceId: 'i-0abc' }] } },
+      }),
+      { type: 'AWS::EC2::Instance', id: 'i-0abc', name: 'i-0abc' },
+    );
+    assert.deepEqual(resource({ eventSource: 'iam.amazonaws.com', eventName: 'ListUsers' }), {
+      type: 'AWS::Service',
+      id: 'iam.amazonaws.com',
+      name: 'iam',
+    });
+    // A hint of the wrong type only names no resource: it is no reason to reject the record.
+    assert.deepEqual(
+      resource({ eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', requestParameters: { keyId: 42 } })?.type,
+      'AWS::Service',
+    );
+  });
+
   it('reads request fields only for the services that define them', () => {
     // DynamoDB's requestParameters.key is an object: not the S3 key.
     const document = map({

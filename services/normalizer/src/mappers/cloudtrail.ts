@@ -170,9 +170,31 @@ function resourceOf(
       optionalString(record, 'requestParameters.groupId') ?? optionalString(record, 'responseElements.groupId');
     if (id) return { type: 'AWS::EC2::SecurityGroup', id, name: optionalString(record, 'requestParameters.groupName') };
   }
+  const roleArn = hint(record, 'requestParameters.roleArn');
+  if (provider === 'sts.amazonaws.com' && roleArn)
+    return { type: 'AWS::IAM::Role', id: roleArn, name: arnName(roleArn) };
+  const keyId = hint(record, 'requestParameters.keyId');
+  if (provider === 'kms.amazonaws.com' && keyId) return { type: 'AWS::KMS::Key', id: keyId, name: arnName(keyId) };
+  const instance = firstInstance(record, 'requestParameters') ?? firstInstance(record, 'responseElements');
+  if (provider === 'ec2.amazonaws.com' && instance) return { type: 'AWS::EC2::Instance', id: instance, name: instance };
   // A sign-in acts on the account whose console it opens.
   if (provider === 'signin.amazonaws.com' && account) return { type: 'AWS::::Account', id: account };
+  // PCI DSS 10.2.2 accepts the service as the affected resource: what a List or Describe call reads.
+  if (provider) return { type: 'AWS::Service', id: provider, name: provider.replace(/\.amazonaws\.com$/, '') };
   return undefined;
+}
+
+/** The first EC2 instance id of a request's or response's instancesSet. */
+function firstInstance(record: Json, payload: string): string | undefined {
+  const items = field(record, `${payload}.instancesSet.items`);
+  const first: unknown = Array.isArray(items) ? items[0] : undefined;
+  return isObject(first) ? hint(first, 'instanceId') : undefined;
+}
+
+/** A string the record may hold, for naming the resource only: any other type is not worth a reject. */
+function hint(record: Json, path: string): string | undefined {
+  const value = field(record, path);
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** Sign-in events state their result under their own name, e.g. responseElements.ConsoleLogin: "Failure". */
