@@ -3,7 +3,6 @@
 // documents sent by a plain `_bulk` loader into the same node. Figures go to
 // bench/results/normalizer-elastic.json. The records stay in siem.raw.cloudtrail under the account
 // 000000000000, as any input would.
-import { CloudTrailGenerator } from '@sentrail/ingest/dist/demo/cloudtrail-generator.js';
 import { createElastic, installTemplates } from '@sentrail/lib/elastic';
 import { ACKS_ALL, createKafka, createProducer, ensureTopics, TOPICS, RAW_TOPICS } from '@sentrail/lib/kafka';
 import { createLogger } from '@sentrail/lib/logger';
@@ -15,6 +14,7 @@ import { normalize } from '@sentrail/normalizer/dist/normalize.js';
 import { createNormalizerMetrics } from '@sentrail/normalizer/dist/normalizer-metrics.js';
 import { startNormalizer } from '@sentrail/normalizer/dist/normalizer.js';
 import { eventsIndexName } from '@sentrail/lib/elastic';
+import { cloudtrailLines } from './lib/corpus.js';
 import { writeResult } from './lib/report.js';
 
 const RECORDS = Number(process.env['BENCH_NORMALIZER_RECORDS'] ?? 100_000);
@@ -35,15 +35,7 @@ const kafka = createKafka(config.kafka, logger, '-bench');
 const admin = kafka.admin();
 const producer = createProducer(kafka);
 
-const generator = new CloudTrailGenerator(11, ACCOUNT);
-const start = new Date('2026-11-28T00:00:00Z');
-const lines: string[] = [];
-while (lines.length < RECORDS) {
-  const time = new Date(start.getTime() + lines.length * 100);
-  for (const record of [...generator.routine(time, 200), ...generator.suspicious(time)])
-    lines.push(JSON.stringify(record));
-}
-lines.length = RECORDS;
+const lines = cloudtrailLines(RECORDS, 11, 100, ACCOUNT);
 const receivedAt = new Date().toISOString();
 console.log(`corpus: ${RECORDS} CloudTrail records`);
 

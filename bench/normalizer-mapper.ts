@@ -1,11 +1,11 @@
 // Mapper throughput: CloudTrail records through `normalize` (parse, map, context, PCI tags,
 // completeness) on one core, against JSON.parse alone of the same records in the same run, the
 // floor any mapper pays. Figures go to bench/results/normalizer-mapper.json.
-import { CloudTrailGenerator } from '@sentrail/ingest/dist/demo/cloudtrail-generator.js';
 import { testConfig } from '@sentrail/lib/testing';
 import { createContext } from '@sentrail/normalizer/dist/context-labels.js';
 import { MAPPER_INPUTS } from '@sentrail/normalizer/dist/mappers/index.js';
 import { normalize } from '@sentrail/normalizer/dist/normalize.js';
+import { cloudtrailLines } from './lib/corpus.js';
 import { writeResult } from './lib/report.js';
 
 const RECORDS = Number(process.env['BENCH_MAPPER_RECORDS'] ?? 200_000);
@@ -13,15 +13,8 @@ const ROUNDS = 3;
 const AIM = 50_000;
 
 const context = createContext(testConfig().normalizer.context);
-const generator = new CloudTrailGenerator(7);
 const start = new Date('2026-11-28T00:00:00Z');
-const lines: string[] = [];
-while (lines.length < RECORDS) {
-  const time = new Date(start.getTime() + lines.length * 1000);
-  for (const record of [...generator.routine(time, 200), ...generator.suspicious(time)])
-    lines.push(JSON.stringify(record));
-}
-lines.length = RECORDS;
+const lines = cloudtrailLines(RECORDS, 7, 1000);
 const bytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
 console.log(`corpus: ${RECORDS} CloudTrail records, ${(bytes / 2 ** 20).toFixed(1)} MiB of JSON`);
 

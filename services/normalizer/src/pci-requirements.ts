@@ -2,6 +2,7 @@
 // condition on the ECS document that makes an event evidence for it. Read the table to know why an
 // event carries a tag; add a row to tag more.
 import type { EcsDocument } from '@sentrail/lib/ecs';
+import { K8S_IAM_RESOURCES } from './mappers/k8s-audit.js';
 
 type Scalar = string | number | boolean;
 
@@ -151,14 +152,7 @@ export const REQUIREMENTS: readonly RequirementRow[] = [
           ],
         },
         cloudtrail('signin.amazonaws.com', ['PasswordUpdated', 'ChangePassword']),
-        k8s(K8S_WRITES, [
-          'roles',
-          'rolebindings',
-          'clusterroles',
-          'clusterrolebindings',
-          'serviceaccounts',
-          'certificatesigningrequests',
-        ]),
+        k8s(K8S_WRITES, K8S_IAM_RESOURCES),
         wazuhGroups(['adduser', 'addgroup', 'account_changed', 'userdel', 'groupdel']),
         {
           all: [

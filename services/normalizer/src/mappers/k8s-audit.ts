@@ -19,14 +19,15 @@ import {
 import type { Mapper } from '../mapper.js';
 
 /** Resources that grant identities or permissions: changes to them are identity and access management. */
-const IAM_RESOURCES = new Set([
+export const K8S_IAM_RESOURCES = [
   'roles',
   'rolebindings',
   'clusterroles',
   'clusterrolebindings',
   'serviceaccounts',
   'certificatesigningrequests',
-]);
+];
+const IAM_RESOURCES = new Set(K8S_IAM_RESOURCES);
 /** Subresources that run a process in a container. */
 const PROCESS_SUBRESOURCES = new Set(['exec', 'attach']);
 
