@@ -51,7 +51,18 @@ export interface SentrailConfig {
       adminRoles: string[];
     };
   };
-  correlator: ListenConfig;
+  correlator: ListenConfig & {
+    /** Kafka consumer group over siem.events. */
+    groupId: string;
+    /** Folder of Sigma detection and correlation rules (relative paths from the repository root). */
+    rulesDir: string;
+    alerts: {
+      /** The same rule and entity within this many minutes updates the open alert instead of opening another. */
+      suppressionMinutes: number;
+    };
+    /** One section per notifier (webhook, slack, pagerduty), each validated by its own module's schema. */
+    notifiers: Record<string, Record<string, unknown>>;
+  };
   api: ListenConfig;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' };
 }
@@ -132,7 +143,13 @@ const schema = section({
       adminRoles: { type: 'array', items: nonEmpty },
     }),
   }),
-  correlator: listen,
+  correlator: section({
+    ...listen.properties,
+    groupId: nonEmpty,
+    rulesDir: nonEmpty,
+    alerts: section({ suppressionMinutes: { type: 'integer', minimum: 0 } }),
+    notifiers: { type: 'object', additionalProperties: { type: 'object' } },
+  }),
   api: listen,
   log: section({
     level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] },
