@@ -37,6 +37,8 @@ interface Call {
   requestParameters: Record<string, unknown> | null;
   responseElements?: Record<string, unknown> | null;
   resources?: { ARN: string; accountId: string; type: string }[];
+  /** Made by an application's role session rather than a person (the allow-listed reader of card data). */
+  role?: string;
 }
 
 /** Ordinary activity: mostly reads, some writes, as a busy account produces. */
@@ -56,6 +58,7 @@ const ROUTINE: ((pick: <T>(items: T[]) => T) => Call)[] = [
       eventSource: 's3.amazonaws.com',
       eventName: 'GetObject',
       readOnly: true,
+      role: 'statement-renderer',
       requestParameters: {
         bucketName: 'cardholder-statements',
         key,
@@ -122,7 +125,30 @@ export class CloudTrailGenerator {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   }
 
-  private identity(user: string): Record<string, unknown> {
+  private identity(user: string, role?: string): Record<string, unknown> {
+    if (role) {
+      const roleId = `AROA${role
+        .toUpperCase()
+        .replace(/[^A-Z]/g, '')
+        .padEnd(17, 'X')
+        .slice(0, 17)}`;
+      return {
+        type: 'AssumedRole',
+        principalId: `${roleId}:${user}`,
+        arn: `arn:aws:sts::${this.account}:assumed-role/${role}/${user}`,
+        accountId: this.account,
+        sessionContext: {
+          sessionIssuer: {
+            type: 'Role',
+            principalId: roleId,
+            arn: `arn:aws:iam::${this.account}:role/${role}`,
+            accountId: this.account,
+            userName: role,
+          },
+          attributes: { creationDate: '2026-11-28T00:00:00Z', mfaAuthenticated: 'false' },
+        },
+      };
+    }
     if (user === 'root') {
       return {
         type: 'Root',
@@ -147,7 +173,7 @@ export class CloudTrailGenerator {
     this.sequence++;
     return {
       eventVersion: '1.09',
-      userIdentity: this.identity(user),
+      userIdentity: this.identity(chosen.role ? `${chosen.role}-session` : user, chosen.role),
       eventTime: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
       eventSource: chosen.eventSource,
       eventName: chosen.eventName,

@@ -1,0 +1,225 @@
+// The rule pack (rules/ at the repository root) as the correlator loads it: every file compiles,
+// every rule names the PCI DSS sub-requirement it serves, and every rule meets the events beside it
+// in `<rule>.test.json`: those it must match and near misses it must not. When Panther's labelled
+// CloudTrail cases are at hand, rules that cover the behaviour of a Panther rule are held to its
+// verdicts too, except the cases where the rule's description says why it differs.
+
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import type { EcsDocument } from '@sentrail/lib/ecs';
+import { REPO_ROOT } from '@sentrail/lib/testing';
+import { loadRules } from './sigma/load.js';
+import type { CompiledRule } from './sigma/rule.js';
+import { matchDocument } from './sigma/target.js';
+
+const RULES_DIR = join(REPO_ROOT, 'rules');
+const PANTHER_CASES = process.env.PANTHER_CASES ?? '/work/shared/panther-cloudtrail/cases.ndjson';
+
+/** The sub-requirements DESIGN.md §4 says Sentrail serves, 10.3.2–10.3.4 and 10.6.x spelled out. */
+const DESIGN_REQUIREMENTS = new Set([
+  ...['10.2.1.1', '10.2.1.2', '10.2.1.3', '10.2.1.4', '10.2.1.5', '10.2.1.6', '10.2.1.7', '10.2.2'],
+  ...['10.3.2', '10.3.3', '10.3.4', '10.4.1', '10.4.1.1', '10.5.1', '10.6.1', '10.6.2', '10.6.3', '10.7.1', '10.7.2'],
+]);
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const SNAKE_CASE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+const TEST_SUFFIX = '.test.json';
+
+/**
+ * Panther rules whose behaviour a Sentrail rule covers, and the cases (by name) where the Sentrail
+ * rule deliberately gives the opposite verdict; its description must say why.
+ */
+const PANTHER_EQUIVALENTS: { panther: string; rule: string; differs?: string[] }[] = [
+  { panther: 'AWS.CloudTrail.Stopped', rule: 'aws_cloudtrail_logging_stopped' },
+  {
+    panther: 'AWS.CloudTrail.EventSelectorsDisabled',
+    rule: 'aws_cloudtrail_event_selectors_changed',
+    differs: ['Event Selector Enabled'],
+  },
+  { panther: 'AWS.ConfigService.DisabledDeleted', rule: 'aws_config_recording_stopped' },
+  { panther: 'AWS.Console.RootLogin', rule: 'aws_root_account_usage' },
+  { panther: 'AWS.CloudTrail.RootPasswordChanged', rule: 'aws_root_account_usage' },
+  {
+    panther: 'AWS.Root.Activity',
+    rule: 'aws_root_account_usage',
+    differs: ['Root Activity - CreateServiceLinkedRole', 'Root Read-Only Enumeration'],
+  },
+  { panther: 'AWS.Console.RootLoginFailed', rule: 'aws_console_login_failure' },
+  { panther: 'AWS.Unsuccessful.MFA.attempt', rule: 'aws_console_login_failure' },
+  { panther: 'AWS.CloudTrail.UnauthorizedAPICall', rule: 'aws_api_access_denied' },
+  { panther: 'AWS.IAM.CreateUser', rule: 'aws_iam_identity_changed' },
+  { panther: 'AWS.IAM.PolicyModified', rule: 'aws_iam_policy_changed' },
+  {
+    panther: 'AWS.IAM.Backdoor.User.Keys',
+    rule: 'aws_iam_access_key_changed',
+    differs: ['user1 create keys for user1'],
+  },
+  { panther: 'AWS.IAM.CredentialsUpdated', rule: 'aws_iam_login_profile_changed' },
+  {
+    panther: 'AWS.User.Login.Profile.Modified',
+    rule: 'aws_iam_login_profile_changed',
+    differs: ['ChangeOwnPassword', 'User changed password for other reset required'],
+  },
+  {
+    panther: 'AWS.CloudTrail.LoginProfileCreatedOrModified',
+    rule: 'aws_iam_login_profile_changed',
+    differs: ['ChangeOwnPassword'],
+  },
+  { panther: 'AWS.CloudTrail.NetworkACLPermissiveEntry', rule: 'aws_network_acl_open_to_world' },
+  { panther: 'AWS.S3.BucketPolicyModified', rule: 'aws_s3_bucket_policy_changed' },
+  { panther: 'AWS.S3.DeletePublicAccessBlock', rule: 'aws_s3_public_access_block_weakened' },
+];
+
+interface TestEvents {
+  match: unknown[];
+  no_match: unknown[];
+}
+
+interface PantherCase {
+  rule: string;
+  name: string;
+  expected: boolean;
+  log: Record<string, unknown>;
+}
+
+const loaded = await loadRules(RULES_DIR);
+const correlationFiles = new Set(loaded.correlations.map(({ file }) => file));
+const files = (await readdir(RULES_DIR, { recursive: true, withFileTypes: true }))
+  .filter((entry) => entry.isFile())
+  .map((entry) => relative(RULES_DIR, join(entry.parentPath, entry.name)));
+const ruleFiles = files.filter((file) => /\.ya?ml$/.test(file));
+const detectionFiles = ruleFiles.filter((file) => !correlationFiles.has(file));
+const testFiles = files.filter((file) => file.endsWith(TEST_SUFFIX));
+/** A detection rule's file by the rule's name, which names the file too. */
+const detectionFileByName = new Map(detectionFiles.map((file) => [basename(stem(file)), file]));
+const pantherCases = existsSync(PANTHER_CASES) ? await readPantherCases(PANTHER_CASES) : undefined;
+
+/** A file's path without its extension (`.yml`, `.yaml` or `.test.json`). */
+function stem(file: string): string {
+  return file.replace(/(\.test\.json|\.ya?ml)$/, '');
+}
+
+/** The ECS document the normalizer makes of a CloudTrail record, as far as a rule on the original sees it. */
+function cloudTrailDocument(record: Record<string, unknown>): EcsDocument {
+  return {
+    '@timestamp': String(record.eventTime),
+    event: {
+      id: String(record.eventID),
+      kind: 'event',
+      outcome: 'unknown',
+      dataset: 'aws.cloudtrail',
+      module: 'aws',
+      original: JSON.stringify(record),
+    },
+  };
+}
+
+function documentFor(rule: CompiledRule, event: unknown): EcsDocument {
+  return rule.target === 'original' ? cloudTrailDocument(event as Record<string, unknown>) : (event as EcsDocument);
+}
+
+/** What an event is, for a failure message: its name or action and its id. */
+function describeEvent(event: unknown): string {
+  const record = event as { eventName?: string; eventID?: string; event?: { action?: string; id?: string } };
+  return `${record.eventName ?? record.event?.action} ${record.eventID ?? record.event?.id}`;
+}
+
+async function readPantherCases(path: string): Promise<PantherCase[]> {
+  const text = await readFile(path, 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as PantherCase);
+}
+
+function ruleNamed(name: string): CompiledRule {
+  const rule = loaded.rules.find((candidate) => candidate.name === name);
+  assert.ok(rule, `no rule is named ${name}`);
+  return rule;
+}
+
+describe('rule pack', () => {
+  it('loads every rule file without a refusal', () => {
+    assert.ok(loaded.rules.length > 0, `no rules in ${RULES_DIR}`);
+    assert.deepEqual(loaded.refused, []);
+  });
+
+  it('gives each rule a UUID v4 id and a snake_case name, which its file is named after', () => {
+    for (const rule of loaded.rules) {
+      assert.match(rule.id, UUID_V4, `${rule.title}: id`);
+      assert.ok(rule.name !== undefined && SNAKE_CASE.test(rule.name), `${rule.id}: name '${rule.name}'`);
+    }
+    const names = loaded.rules.map((rule) => rule.name);
+    assert.equal(new Set(names).size, names.length, 'rule names are unique');
+    assert.deepEqual(new Set(names), new Set(detectionFiles.map((file) => basename(stem(file)))));
+  });
+
+  it('has a test file beside every rule file, and a rule file beside every test file', () => {
+    const ruleStems = new Set(ruleFiles.map(stem));
+    assert.deepEqual(
+      testFiles.filter((file) => !ruleStems.has(stem(file))),
+      [],
+      'test files without a rule file',
+    );
+    const testStems = new Set(testFiles.map(stem));
+    assert.deepEqual(
+      detectionFiles.filter((file) => !testStems.has(stem(file))),
+      [],
+      'rule files without a test file',
+    );
+  });
+
+  it('tags every rule with a PCI DSS sub-requirement of DESIGN.md §4', () => {
+    for (const rule of loaded.rules) {
+      const requirements = rule.tags.filter((tag) => tag.startsWith('pci_dss.')).map((tag) => tag.slice(8));
+      assert.ok(
+        requirements.some((requirement) => DESIGN_REQUIREMENTS.has(requirement)),
+        `${rule.name}: tags ${rule.tags.join(', ')}`,
+      );
+    }
+  });
+});
+
+describe('rule test events', () => {
+  for (const rule of loaded.rules) {
+    it(`${rule.name}: matches its events and none of its near misses`, async () => {
+      const file = detectionFileByName.get(rule.name ?? '');
+      assert.ok(file, `${rule.id} has no file named after it`);
+      const events = JSON.parse(await readFile(join(RULES_DIR, `${stem(file)}${TEST_SUFFIX}`), 'utf8')) as TestEvents;
+      assert.ok(events.match.length > 0 && events.no_match.length > 0, 'needs events of both kinds');
+      for (const [expected, list] of [
+        [true, events.match],
+        [false, events.no_match],
+      ] as const) {
+        list.forEach((event, i) => {
+          const label = `${expected ? 'match' : 'no_match'}[${i}] (${describeEvent(event)})`;
+          assert.equal(matchDocument(rule, documentFor(rule, event)), expected, label);
+        });
+      }
+    });
+  }
+});
+
+describe('Panther CloudTrail cases', { skip: pantherCases ? false : `${PANTHER_CASES} is absent` }, () => {
+  for (const { panther, rule: name, differs = [] } of PANTHER_EQUIVALENTS) {
+    it(`${name} agrees with ${panther}${differs.length > 0 ? ' except where it says why' : ''}`, () => {
+      const rule = ruleNamed(name);
+      const cases = (pantherCases ?? []).filter((entry) => entry.rule === panther);
+      assert.ok(cases.length > 0, `no cases of ${panther}`);
+      for (const differing of differs) {
+        assert.ok(
+          cases.some((entry) => entry.name === differing),
+          `${panther} has no case '${differing}'`,
+        );
+      }
+      if (differs.length > 0) assert.ok(rule.description?.includes(panther), `${name} must say why it differs`);
+      for (const { name: caseName, expected, log } of cases) {
+        const verdict = differs.includes(caseName) ? !expected : expected;
+        assert.equal(matchDocument(rule, cloudTrailDocument(log)), verdict, caseName);
+      }
+    });
+  }
+});
