@@ -1,6 +1,6 @@
 import { Client } from '@elastic/elasticsearch';
 import type { SentrailConfig } from './config.js';
-import { alertsMapping, eventsMapping } from './mappings.js';
+import { alertExceptionsMapping, alertsMapping, eventsMapping } from './mappings.js';
 import type { ServiceContext } from './service.js';
 
 export type { Client as ElasticClient };
@@ -11,7 +11,7 @@ export function createElastic(config: SentrailConfig['elasticsearch']): Client {
 
 /** The aliases readers use; the dated indices behind them are an implementation detail. */
 export function aliases(prefix: string) {
-  return { events: `${prefix}-events`, alerts: `${prefix}-alerts` };
+  return { events: `${prefix}-events`, alerts: `${prefix}-alerts`, alertExceptions: `${prefix}-alert-exceptions` };
 }
 
 function utcDate(timestamp: string | number | Date): Date {
@@ -28,10 +28,15 @@ export function eventsIndexName(prefix: string, timestamp: string | number | Dat
   return `${prefix}-events-${date.getUTCFullYear()}.${pad(date.getUTCMonth() + 1)}.${pad(date.getUTCDate())}`;
 }
 
-/** `sentrail-alerts-YYYY.MM`: alerts are few, so one index a month. */
-export function alertsIndexName(prefix: string, timestamp: string | number | Date): string {
+/** `<alias>-YYYY.MM`: for the families with few documents, one index a month. */
+export function monthlyIndexName(alias: string, timestamp: string | number | Date): string {
   const date = utcDate(timestamp);
-  return `${prefix}-alerts-${date.getUTCFullYear()}.${pad(date.getUTCMonth() + 1)}`;
+  return `${alias}-${date.getUTCFullYear()}.${pad(date.getUTCMonth() + 1)}`;
+}
+
+/** `sentrail-alerts-YYYY.MM` by the alert's first_seen. */
+export function alertsIndexName(prefix: string, timestamp: string | number | Date): string {
+  return monthlyIndexName(aliases(prefix).alerts, timestamp);
 }
 
 /**
@@ -56,6 +61,7 @@ export async function installTemplates(client: Client, config: SentrailConfig['e
   const families = [
     { name: aliases(prefix).events, mappings: eventsMapping },
     { name: aliases(prefix).alerts, mappings: alertsMapping },
+    { name: aliases(prefix).alertExceptions, mappings: alertExceptionsMapping },
   ];
   for (const { name, mappings } of families) {
     await client.indices.putIndexTemplate({

@@ -133,10 +133,12 @@ export const eventsMapping: MappingTypeMapping = {
   },
 };
 
+/** The alert document of DESIGN.md §3 (services/correlator/src/alerts/alert.ts). */
 export const alertsMapping: MappingTypeMapping = {
   dynamic: false,
   properties: {
     '@timestamp': date,
+    alert: object(keywords('id')),
     rule: object(keywords('id', 'name', 'severity')),
     pci_dss: object({ requirements: keyword }),
     entity: object(keywords('type', 'value')),
@@ -145,7 +147,29 @@ export const alertsMapping: MappingTypeMapping = {
     count: long,
     evidence: object({ event_ids: keyword }),
     status: keyword,
-    status_history: object({ status: keyword, by: keyword, at: date }),
-    notifications: object({ channel: keyword, status: keyword, attempts: long, last_attempt: date }),
+    assignee: keyword,
+    status_history: object({ ...keywords('status', 'by', 'assignee'), at: date, note: text }),
+    // Also the notifier outbox: an entry `pending` is a notification still to deliver.
+    notifications: object({
+      ...keywords('channel', 'event', 'status'),
+      attempts: long,
+      requested_at: date,
+      last_attempt: date,
+      next_attempt: date,
+      error: text,
+    }),
+  },
+};
+
+/** An analyst's exception: alerts of a rule for an entity are muted until it expires. */
+export const alertExceptionsMapping: MappingTypeMapping = {
+  dynamic: false,
+  properties: {
+    '@timestamp': date,
+    rule: object(keywords('id')),
+    entity: object(keywords('value')),
+    reason: text,
+    by: keyword,
+    expires_at: date,
   },
 };

@@ -1,8 +1,11 @@
 // The rule pack (rules/ at the repository root) as the correlator loads it: every file compiles,
 // every rule names the PCI DSS sub-requirement it serves, and every rule meets the events beside it
-// in `<rule>.test.json`: those it must match and near misses it must not. When Panther's labelled
-// CloudTrail cases are at hand, rules that cover the behaviour of a Panther rule are held to its
-// verdicts too, except the cases where the rule's description says why it differs.
+// in `<rule>.test.json`: those it must match and near misses it must not. A correlation's test file
+// holds sequences of raw records instead, run as the pipeline runs them (the normalizer's own code,
+// then the detection rules, then a correlation engine): those that must raise an alert and near
+// misses that must not. When Panther's labelled CloudTrail cases are at hand, rules that cover the
+// behaviour of a Panther rule are held to its verdicts too, except the cases where the rule's
+// description says why it differs.
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -10,7 +13,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import type { EcsDocument } from '@sentrail/lib/ecs';
-import { REPO_ROOT } from '@sentrail/lib/testing';
+import { REPO_ROOT, testConfig } from '@sentrail/lib/testing';
+import { createContext } from '@sentrail/normalizer/dist/context-labels.js';
+import { MAPPER_INPUTS, type MapperName } from '@sentrail/normalizer/dist/mappers/index.js';
+import { normalize } from '@sentrail/normalizer/dist/normalize.js';
+import { CorrelationEngine, type CorrelationAlert } from './correlation/engine.js';
+import { compileCorrelations, type CompiledCorrelation } from './correlation/rule.js';
 import { loadRules } from './sigma/load.js';
 import type { CompiledRule } from './sigma/rule.js';
 import { matchDocument } from './sigma/target.js';
@@ -78,6 +86,13 @@ interface TestEvents {
   no_match: unknown[];
 }
 
+/** A correlation's test file: sequences of raw records of one source, each fed in order to a fresh engine. */
+interface TestSequences {
+  source: MapperName;
+  match: unknown[][];
+  no_match: unknown[][];
+}
+
 interface PantherCase {
   rule: string;
   name: string;
@@ -86,16 +101,21 @@ interface PantherCase {
 }
 
 const loaded = await loadRules(RULES_DIR);
-const correlationFiles = new Set(loaded.correlations.map(({ file }) => file));
+const compiled = compileCorrelations(loaded.correlations, loaded.rules);
 const files = (await readdir(RULES_DIR, { recursive: true, withFileTypes: true }))
   .filter((entry) => entry.isFile())
   .map((entry) => relative(RULES_DIR, join(entry.parentPath, entry.name)));
 const ruleFiles = files.filter((file) => /\.ya?ml$/.test(file));
-const detectionFiles = ruleFiles.filter((file) => !correlationFiles.has(file));
 const testFiles = files.filter((file) => file.endsWith(TEST_SUFFIX));
-/** A detection rule's file by the rule's name, which names the file too. */
-const detectionFileByName = new Map(detectionFiles.map((file) => [basename(stem(file)), file]));
+/** A rule's file, detection or correlation, by the rule's name, which names the file too. */
+const ruleFileByName = new Map(ruleFiles.map((file) => [basename(stem(file)), file]));
+/** Detection rules and correlations: what every rule of the pack must have. */
+const packRules: readonly { id: string; name?: string; title: string; tags: readonly string[] }[] = [
+  ...loaded.rules,
+  ...compiled.correlations,
+];
 const pantherCases = existsSync(PANTHER_CASES) ? await readPantherCases(PANTHER_CASES) : undefined;
+const normalizerContext = createContext(testConfig().normalizer.context);
 
 /** A file's path without its extension (`.yml`, `.yaml` or `.test.json`). */
 function stem(file: string): string {
@@ -135,6 +155,30 @@ async function readPantherCases(path: string): Promise<PantherCase[]> {
     .map((line) => JSON.parse(line) as PantherCase);
 }
 
+async function readTestFile<T>(name: string | undefined): Promise<T> {
+  const file = ruleFileByName.get(name ?? '');
+  assert.ok(file, `no rule file is named after ${name}`);
+  return JSON.parse(await readFile(join(RULES_DIR, `${stem(file)}${TEST_SUFFIX}`), 'utf8')) as T;
+}
+
+/** The document the normalizer makes of a raw record, and its id, as the correlator receives them. */
+function normalized(source: MapperName, record: unknown, label: string): { id: string; document: EcsDocument } {
+  const meta = { ...MAPPER_INPUTS[source], origin: `rules-pack:${label}`, receivedAt: new Date().toISOString() };
+  const result = normalize(JSON.stringify(record), meta, { context: normalizerContext, mapper: source });
+  if (!result.ok) assert.fail(`${label}: the normalizer refuses it: ${result.error}`);
+  return result;
+}
+
+/** The alerts a correlation raises or updates over a sequence of raw records, run through the detection rules. */
+function correlate(correlation: CompiledCorrelation, source: MapperName, records: unknown[], label: string) {
+  const engine = new CorrelationEngine([correlation]);
+  return records.flatMap((record, i): CorrelationAlert[] => {
+    const { id, document } = normalized(source, record, `${label} record ${i}`);
+    const matched = loaded.rules.filter((rule) => matchDocument(rule, document)).map((rule) => rule.id);
+    return engine.process(id, document, matched, Date.parse(document['@timestamp']));
+  });
+}
+
 function ruleNamed(name: string): CompiledRule {
   const rule = loaded.rules.find((candidate) => candidate.name === name);
   assert.ok(rule, `no rule is named ${name}`);
@@ -147,14 +191,19 @@ describe('rule pack', () => {
     assert.deepEqual(loaded.refused, []);
   });
 
+  it('compiles every correlation rule without a refusal', () => {
+    assert.ok(compiled.correlations.length > 0, `no correlation rules in ${RULES_DIR}`);
+    assert.deepEqual(compiled.refused, []);
+  });
+
   it('gives each rule a UUID v4 id and a snake_case name, which its file is named after', () => {
-    for (const rule of loaded.rules) {
+    for (const rule of packRules) {
       assert.match(rule.id, UUID_V4, `${rule.title}: id`);
       assert.ok(rule.name !== undefined && SNAKE_CASE.test(rule.name), `${rule.id}: name '${rule.name}'`);
     }
-    const names = loaded.rules.map((rule) => rule.name);
+    const names = packRules.map((rule) => rule.name);
     assert.equal(new Set(names).size, names.length, 'rule names are unique');
-    assert.deepEqual(new Set(names), new Set(detectionFiles.map((file) => basename(stem(file)))));
+    assert.deepEqual(new Set(names), new Set(ruleFiles.map((file) => basename(stem(file)))));
   });
 
   it('has a test file beside every rule file, and a rule file beside every test file', () => {
@@ -166,14 +215,14 @@ describe('rule pack', () => {
     );
     const testStems = new Set(testFiles.map(stem));
     assert.deepEqual(
-      detectionFiles.filter((file) => !testStems.has(stem(file))),
+      ruleFiles.filter((file) => !testStems.has(stem(file))),
       [],
       'rule files without a test file',
     );
   });
 
   it('tags every rule with a PCI DSS sub-requirement of DESIGN.md §4', () => {
-    for (const rule of loaded.rules) {
+    for (const rule of packRules) {
       const requirements = rule.tags.filter((tag) => tag.startsWith('pci_dss.')).map((tag) => tag.slice(8));
       assert.ok(
         requirements.some((requirement) => DESIGN_REQUIREMENTS.has(requirement)),
@@ -186,9 +235,7 @@ describe('rule pack', () => {
 describe('rule test events', () => {
   for (const rule of loaded.rules) {
     it(`${rule.name}: matches its events and none of its near misses`, async () => {
-      const file = detectionFileByName.get(rule.name ?? '');
-      assert.ok(file, `${rule.id} has no file named after it`);
-      const events = JSON.parse(await readFile(join(RULES_DIR, `${stem(file)}${TEST_SUFFIX}`), 'utf8')) as TestEvents;
+      const events = await readTestFile<TestEvents>(rule.name);
       assert.ok(events.match.length > 0 && events.no_match.length > 0, 'needs events of both kinds');
       for (const [expected, list] of [
         [true, events.match],
@@ -197,6 +244,28 @@ describe('rule test events', () => {
         list.forEach((event, i) => {
           const label = `${expected ? 'match' : 'no_match'}[${i}] (${describeEvent(event)})`;
           assert.equal(matchDocument(rule, documentFor(rule, event)), expected, label);
+        });
+      }
+    });
+  }
+});
+
+describe('correlation test sequences', () => {
+  for (const correlation of compiled.correlations) {
+    it(`${correlation.name}: alerts on its sequences and on none of its near misses`, async () => {
+      const sequences = await readTestFile<TestSequences>(correlation.name);
+      assert.ok(Object.hasOwn(MAPPER_INPUTS, sequences.source), `source '${sequences.source}' is not a mapper`);
+      assert.ok(sequences.match.length > 0 && sequences.no_match.length > 0, 'needs sequences of both kinds');
+      for (const [expected, list] of [
+        [true, sequences.match],
+        [false, sequences.no_match],
+      ] as const) {
+        list.forEach((records, i) => {
+          const label = `${expected ? 'match' : 'no_match'}[${i}]`;
+          assert.ok(records.length > 0, `${label} is empty`);
+          const alerts = correlate(correlation, sequences.source, records, label);
+          if (expected) assert.ok(alerts.length > 0, `${label} raised no alert`);
+          else assert.deepEqual(alerts, [], `${label} raised an alert`);
         });
       }
     });
