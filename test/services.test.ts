@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { createElastic } from '@sentrail/lib/elastic';
-import { createKafka, RAW_TOPICS } from '@sentrail/lib/kafka';
+import { createKafka, RAW_TOPICS, TOPICS } from '@sentrail/lib/kafka';
 import { createLogger } from '@sentrail/lib/logger';
 import { dropIndexPrefix, startGroupAtEnd, startServiceProcess, testConfig, uniqueName } from '@sentrail/lib/testing';
 
@@ -24,12 +24,17 @@ describe('services as processes', () => {
     await elastic.close();
   });
 
-  /** The normalizer with its own group, from the end of the raw topics, and its own indices. */
+  /** The normalizer and correlator with their own groups, from the end of their topics, and their own indices. */
   async function isolation(name: string): Promise<Record<string, string>> {
-    if (name !== 'normalizer') return {};
+    const consumes: Record<string, readonly string[]> = { normalizer: RAW_TOPICS, correlator: [TOPICS.events] };
+    const topics = consumes[name];
+    if (!topics) return {};
     const groupId = uniqueName('test-services');
-    await startGroupAtEnd(createKafka(config.kafka, createLogger('services-test', 'silent')), groupId, RAW_TOPICS);
-    return { SENTRAIL_NORMALIZER__GROUP_ID: groupId, SENTRAIL_ELASTICSEARCH__INDEX_PREFIX: prefix };
+    await startGroupAtEnd(createKafka(config.kafka, createLogger('services-test', 'silent')), groupId, topics);
+    return {
+      [`SENTRAIL_${name.toUpperCase()}__GROUP_ID`]: groupId,
+      SENTRAIL_ELASTICSEARCH__INDEX_PREFIX: prefix,
+    };
   }
 
   for (const name of SERVICES) {

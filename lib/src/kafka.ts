@@ -14,7 +14,7 @@ import type { Logger } from './logger.js';
 import { retry } from './retry.js';
 import type { ServiceContext } from './service.js';
 
-export type { Kafka, KafkaMessage, Message, Producer };
+export type { Admin, Kafka, KafkaMessage, Message, Producer };
 
 /** The topics of DESIGN.md §3. */
 export const TOPICS = {

@@ -1,0 +1,125 @@
+// The correlator's work, apart from the service around it: siem.events through the rules and
+// correlations, detections into the alert store, alerts to siem.alerts and the notifiers' outbox.
+// Offsets are committed after the alerts are stored; a restart first rebuilds the correlation
+// windows from the last timespan of events the group had already committed.
+import { resolve } from 'node:path';
+import type { SentrailConfig } from '@sentrail/lib/config';
+import { dlqMessage } from '@sentrail/lib/dlq';
+import type { EcsDocument } from '@sentrail/lib/ecs';
+import type { ElasticClient } from '@sentrail/lib/elastic';
+import {
+  ACKS_ALL,
+  startBatchConsumer,
+  TOPICS,
+  type Admin,
+  type Kafka,
+  type KafkaMessage,
+  type Producer,
+} from '@sentrail/lib/kafka';
+import type { Logger } from '@sentrail/lib/logger';
+import { AlertStore } from './alerts/alert-store.js';
+import { AlertExceptions } from './alerts/exceptions.js';
+import type { CorrelatorMetrics } from './correlator-metrics.js';
+import { Detector } from './detector.js';
+import { channelsFor } from './notifiers/notifier.js';
+import { Outbox } from './notifiers/outbox.js';
+import { createNotifiers } from './notifiers/registry.js';
+import { loadRulePack } from './rule-pack.js';
+import { replay, replayRange } from './window-replay.js';
+
+export interface CorrelatorDeps {
+  config: SentrailConfig;
+  logger: Logger;
+  kafka: Kafka;
+  admin: Admin;
+  producer: Producer;
+  elastic: ElasticClient;
+  metrics: CorrelatorMetrics;
+}
+
+export interface Correlator {
+  store: AlertStore;
+  stop(graceMs?: number): Promise<void>;
+}
+
+const header = (message: KafkaMessage, name: string) => message.headers?.[name]?.toString();
+
+export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator> {
+  const { config, logger, metrics, producer } = deps;
+  const { groupId } = config.correlator;
+  const pack = await loadRulePack(resolve(config.correlator.rulesDir));
+  // One bad rule must not blind the others: it is refused loudly, the rest run.
+  for (const refused of pack.refused) logger.error({ rule: refused }, `rule refused: ${refused.reason}`);
+  metrics.rules.set(pack.rules.length + pack.correlations.length);
+  metrics.refused.set(pack.refused.length);
+  const detector = new Detector(pack);
+
+  const notifiers = createNotifiers(config.correlator.notifiers);
+  const store = new AlertStore({
+    client: deps.elastic,
+    prefix: config.elasticsearch.indexPrefix,
+    suppressionMinutes: config.correlator.alerts.suppressionMinutes,
+    channels: channelsFor(notifiers),
+    exceptions: new AlertExceptions(deps.elastic, config.elasticsearch.indexPrefix),
+  });
+  const outbox = new Outbox({ store, notifiers, logger });
+
+  async function handle(messages: KafkaMessage[]): Promise<void> {
+    const alerts = new Map<string, string>();
+    const rejects = [];
+    for (const message of messages) {
+      metrics.events.inc();
+      let document: EcsDocument;
+      try {
+        document = JSON.parse(message.value?.toString() ?? '') as EcsDocument;
+        if (typeof document?.event?.id !== 'string') throw new Error('not an ECS document: event.id is missing');
+      } catch (error) {
+        const origin = header(message, 'origin') ?? `kafka:${TOPICS.events}:${message.offset}`;
+        rejects.push({ error: (error as Error).message, stage: 'correlate', origin, original: message.value ?? '' });
+        continue;
+      }
+      for (const detection of detector.detect(header(message, 'id') ?? document.event.id, document)) {
+        const raised = await store.raise(detection);
+        metrics.alerts.inc({ outcome: raised.outcome, rule: detection.rule.name });
+        if (raised.outcome === 'opened' || raised.outcome === 'updated')
+          alerts.set(raised.alert.alert.id, JSON.stringify(raised.alert));
+      }
+    }
+    metrics.groups.set(detector.trackedGroups());
+    if (alerts.size > 0) {
+      await producer.send({
+        topic: TOPICS.alerts,
+        acks: ACKS_ALL,
+        messages: [...alerts].map(([key, value]) => ({ key, value })),
+      });
+      for (const id of alerts.keys())
+        outbox.deliver(id).catch((error: unknown) => logger.warn({ err: error, alert: { id } }, 'notification failed'));
+    }
+    if (rejects.length > 0) {
+      const receivedAt = new Date().toISOString();
+      await producer.send({
+        topic: TOPICS.dlq,
+        acks: ACKS_ALL,
+        messages: rejects.map((entry) => dlqMessage(entry, 'correlator', receivedAt, config.ingest.maxRecordBytes)),
+      });
+      metrics.dlq.inc(rejects.length);
+    }
+  }
+
+  const longest = Math.max(0, ...pack.correlations.map((correlation) => correlation.timespan));
+  if (longest > 0) {
+    const ranges = await replayRange(deps.admin, groupId, TOPICS.events, Date.now() - longest);
+    const replayed = await replay(deps.kafka, TOPICS.events, ranges, (message) => handle([message]));
+    metrics.replayed.set(replayed);
+    logger.info({ replayed, timespan_ms: longest }, 'correlation windows rebuilt');
+  }
+  await outbox.start();
+  const consumer = await startBatchConsumer(deps.kafka, logger, { groupId, topics: [TOPICS.events], handle });
+  return {
+    store,
+    async stop(graceMs) {
+      await consumer.stop(graceMs);
+      await outbox.stop();
+    },
+  };
+}
