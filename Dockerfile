@@ -70,6 +70,8 @@ WORKDIR /app
 # Owned by root and read-only for the service user: the code cannot be changed by the process.
 COPY --from=build /out/ /app/
 COPY sentrail.yaml /etc/sentrail/sentrail.yaml
+# The correlator's rules (correlator.rulesDir, relative to /app); mount your own pack over it.
+COPY rules/ /app/rules/
 
 # After the shared layers, so the four service images differ only in this metadata.
 ARG SERVICE=""

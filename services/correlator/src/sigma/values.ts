@@ -70,9 +70,20 @@ export function cidrTest(cidr: string): ValueTest {
   if (version === 0 || rest.length > 0 || !(length <= bits)) throw new SigmaError(`'${cidr}' is not a CIDR network`);
   const network = new BlockList();
   network.addSubnet(address, length, version === 4 ? 'ipv4' : 'ipv6');
+  // BlockList.check builds a SocketAddress on every call; addresses repeat, so answers are remembered.
+  const answers = new Map<string, boolean>();
   return (value) => {
     if (typeof value !== 'string') return false;
-    const family = isIP(value);
-    return family !== 0 && network.check(value, family === 4 ? 'ipv4' : 'ipv6');
+    let inside = answers.get(value);
+    if (inside === undefined) {
+      const family = isIP(value);
+      inside = family !== 0 && network.check(value, family === 4 ? 'ipv4' : 'ipv6');
+      if (answers.size >= CIDR_ANSWERS) answers.clear();
+      answers.set(value, inside);
+    }
+    return inside;
   };
 }
+
+/** Addresses remembered per CIDR test: the busy sources of a day, in bounded memory. */
+const CIDR_ANSWERS = 4096;
