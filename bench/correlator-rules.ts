@@ -9,7 +9,6 @@ import { Detector } from '@sentrail/correlator/dist/detector.js';
 import { loadRulePack } from '@sentrail/correlator/dist/rule-pack.js';
 import { CorrelationEngine } from '@sentrail/correlator/dist/correlation/engine.js';
 import { compileCorrelations } from '@sentrail/correlator/dist/correlation/rule.js';
-import type { EcsDocument } from '@sentrail/lib/ecs';
 import { REPO_ROOT, testConfig } from '@sentrail/lib/testing';
 import { createContext } from '@sentrail/normalizer/dist/context-labels.js';
 import { MAPPER_INPUTS } from '@sentrail/normalizer/dist/mappers/index.js';
@@ -62,7 +61,7 @@ console.log(
 );
 
 /** Fresh document objects per round: the parse of event.original is cached per object, as it is per message. */
-const copies = () => documents.map(({ id, document }) => ({ id, document: { ...document } as EcsDocument }));
+const copies = () => documents.map(({ id, document }) => ({ id, document: { ...document } }));
 let best = Infinity;
 let detections = 0;
 for (let round = 0; round < 3; round++) {
