@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { ConfigError, loadConfig } from '@sentrail/lib/config';
-import { createContext } from './context-labels.js';
+import { createContext, type NormalizerContext } from './context-labels.js';
 import { isObject } from './fields.js';
 import { MAPPER_INPUTS, type MapperName } from './mappers/index.js';
 import { normalize, type Normalized } from './normalize.js';
@@ -164,7 +164,7 @@ export async function* readRecords(
   }
 }
 
-async function openInput(file: string | undefined, stdin: Readable): Promise<Readable> {
+export async function openInput(file: string | undefined, stdin: Readable): Promise<Readable> {
   if (file === undefined) return stdin;
   let handle;
   try {
@@ -178,6 +178,32 @@ async function openInput(file: string | undefined, stdin: Readable): Promise<Rea
     throw new UsageError(`${file} is a directory`);
   }
   return handle.createReadStream();
+}
+
+/**
+ * Every record of an input with what `normalize` makes of it, the mapper forced; `file` names the
+ * origins (stdin when undefined). Shared with `./sentrail detect`, which normalizes raw input first.
+ */
+export async function* normalizeInput(
+  input: Readable,
+  mapper: MapperName,
+  file: string | undefined,
+  context: NormalizerContext,
+): AsyncGenerator<{ record: InputRecord; result: Normalized }> {
+  const { topic, source } = MAPPER_INPUTS[mapper];
+  const originPrefix = file === undefined ? 'stdin' : `file:${file}`;
+  for await (const record of readRecords(input)) {
+    const now = new Date();
+    const meta = { topic, source, origin: `${originPrefix}#${record.number}`, receivedAt: now.toISOString() };
+    let result: Normalized;
+    try {
+      result = normalize(record.text, meta, { context, mapper, now });
+    } catch (error) {
+      // A mapper bug, not the record's fault: reported like a rejection so the rest of the file is still tried.
+      result = { ok: false, error: `the ${mapper} mapper failed: ${(error as Error).message}` };
+    }
+    yield { record, result };
+  }
 }
 
 export interface Io {
@@ -211,25 +237,18 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
     return 2;
   }
 
-  const context = createContext(config.normalizer.context);
-  const mapper = SOURCES[commandLine.source];
-  const { topic, source } = MAPPER_INPUTS[mapper];
   const label = commandLine.file ?? 'stdin';
-  const originPrefix = commandLine.file === undefined ? 'stdin' : `file:${commandLine.file}`;
   let mapped = 0;
   let rejected = 0;
   let failed = false;
   try {
-    for await (const record of readRecords(input)) {
-      const now = new Date();
-      const meta = { topic, source, origin: `${originPrefix}#${record.number}`, receivedAt: now.toISOString() };
-      let result: Normalized;
-      try {
-        result = normalize(record.text, meta, { context, mapper, now });
-      } catch (error) {
-        // A mapper bug, not the record's fault: reported like a rejection so the rest of the file is still tried.
-        result = { ok: false, error: `the ${mapper} mapper failed: ${(error as Error).message}` };
-      }
+    const context = createContext(config.normalizer.context);
+    for await (const { record, result } of normalizeInput(
+      input,
+      SOURCES[commandLine.source],
+      commandLine.file,
+      context,
+    )) {
       if (result.ok) {
         mapped++;
         if (!io.stdout.write(`${JSON.stringify(result.document)}\n`)) await once(io.stdout, 'drain');
