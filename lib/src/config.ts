@@ -62,6 +62,15 @@ export interface SentrailConfig {
     };
     /** One section per notifier (webhook, slack, pagerduty), each validated by its own module's schema. */
     notifiers: Record<string, Record<string, unknown>>;
+    /** Checks that are not single-event rules (PCI DSS 10.6, 10.7). */
+    checks: {
+      /** An event dated this far after Sentrail received it shows a clock out of sync (10.6). */
+      clockSkewMinutes: number;
+      /** A source, account or agent quiet this long after it was last heard is a logging failure (10.7). */
+      silenceMinutes: number;
+      /** When silence is looked for. */
+      silenceSchedule: string;
+    };
   };
   api: ListenConfig;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' };
@@ -149,6 +158,11 @@ const schema = section({
     rulesDir: nonEmpty,
     alerts: section({ suppressionMinutes: { type: 'integer', minimum: 0 } }),
     notifiers: { type: 'object', additionalProperties: { type: 'object' } },
+    checks: section({
+      clockSkewMinutes: { type: 'integer', minimum: 1 },
+      silenceMinutes: { type: 'integer', minimum: 1 },
+      silenceSchedule: nonEmpty,
+    }),
   }),
   api: listen,
   log: section({

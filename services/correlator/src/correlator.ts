@@ -3,7 +3,7 @@
 // Offsets are committed after the alerts are stored; a restart first rebuilds the correlation
 // windows from the last timespan of events the group had already committed.
 import { resolve } from 'node:path';
-import type { SentrailConfig } from '@sentrail/lib/config';
+import { ConfigError, type SentrailConfig } from '@sentrail/lib/config';
 import { dlqMessage } from '@sentrail/lib/dlq';
 import type { EcsDocument } from '@sentrail/lib/ecs';
 import type { ElasticClient } from '@sentrail/lib/elastic';
@@ -17,7 +17,11 @@ import {
   type Producer,
 } from '@sentrail/lib/kafka';
 import type { Logger } from '@sentrail/lib/logger';
+import { scheduleProblem, ScheduledRuns } from '@sentrail/lib/schedule';
 import { AlertStore } from './alerts/alert-store.js';
+import type { Detection } from './alerts/alert.js';
+import { clockSkew } from './checks/clock-skew.js';
+import { SourceSilence } from './checks/source-silence.js';
 import { AlertExceptions } from './alerts/exceptions.js';
 import type { CorrelatorMetrics } from './correlator-metrics.js';
 import { Detector } from './detector.js';
@@ -64,8 +68,32 @@ export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator>
   });
   const outbox = new Outbox({ store, notifiers, logger });
 
-  async function handle(messages: KafkaMessage[]): Promise<void> {
+  const { checks } = config.correlator;
+  const badSchedule = scheduleProblem('correlator.checks.silenceSchedule', checks.silenceSchedule);
+  if (badSchedule) throw new ConfigError('correlator.checks', [badSchedule]);
+  const silence = new SourceSilence();
+
+  /** Stores each detection; the alerts opened or updated go to siem.alerts and the notifiers. */
+  async function raiseAll(detections: Detection[]): Promise<void> {
     const alerts = new Map<string, string>();
+    for (const detection of detections) {
+      const raised = await store.raise(detection);
+      metrics.alerts.inc({ outcome: raised.outcome, rule: detection.rule.name });
+      if (raised.outcome === 'opened' || raised.outcome === 'updated')
+        alerts.set(raised.alert.alert.id, JSON.stringify(raised.alert));
+    }
+    if (alerts.size === 0) return;
+    await producer.send({
+      topic: TOPICS.alerts,
+      acks: ACKS_ALL,
+      messages: [...alerts].map(([key, value]) => ({ key, value })),
+    });
+    for (const id of alerts.keys())
+      outbox.deliver(id).catch((error: unknown) => logger.warn({ err: error, alert: { id } }, 'notification failed'));
+  }
+
+  async function handle(messages: KafkaMessage[]): Promise<void> {
+    const detections: Detection[] = [];
     const rejects = [];
     for (const message of messages) {
       metrics.events.inc();
@@ -78,23 +106,14 @@ export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator>
         rejects.push({ error: (error as Error).message, stage: 'correlate', origin, original: message.value ?? '' });
         continue;
       }
-      for (const detection of detector.detect(header(message, 'id') ?? document.event.id, document)) {
-        const raised = await store.raise(detection);
-        metrics.alerts.inc({ outcome: raised.outcome, rule: detection.rule.name });
-        if (raised.outcome === 'opened' || raised.outcome === 'updated')
-          alerts.set(raised.alert.alert.id, JSON.stringify(raised.alert));
-      }
+      const id = header(message, 'id') ?? document.event.id;
+      silence.heard(document);
+      detections.push(...detector.detect(id, document));
+      const skewed = clockSkew(id, document, checks.clockSkewMinutes * 60_000);
+      if (skewed) detections.push(skewed);
     }
     metrics.groups.set(detector.trackedGroups());
-    if (alerts.size > 0) {
-      await producer.send({
-        topic: TOPICS.alerts,
-        acks: ACKS_ALL,
-        messages: [...alerts].map(([key, value]) => ({ key, value })),
-      });
-      for (const id of alerts.keys())
-        outbox.deliver(id).catch((error: unknown) => logger.warn({ err: error, alert: { id } }, 'notification failed'));
-    }
+    await raiseAll(detections);
     if (rejects.length > 0) {
       const receivedAt = new Date().toISOString();
       await producer.send({
@@ -115,9 +134,17 @@ export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator>
   }
   await outbox.start();
   const consumer = await startBatchConsumer(deps.kafka, logger, { groupId, topics: [TOPICS.events], handle });
+  const silenceRuns = new ScheduledRuns(
+    checks.silenceSchedule,
+    () => raiseAll(silence.silent(checks.silenceMinutes * 60_000)),
+    logger,
+    'source silence',
+  );
+  silenceRuns.start();
   return {
     store,
     async stop(graceMs) {
+      await silenceRuns.stop();
       await consumer.stop(graceMs);
       await outbox.stop();
     },
