@@ -48,6 +48,21 @@ export interface Correlator {
 
 const header = (message: KafkaMessage, name: string) => message.headers?.[name]?.toString();
 
+/** The ECS document a siem.events message holds; throws with the reason when it holds none. */
+function readDocument(message: KafkaMessage): EcsDocument {
+  const document = JSON.parse(message.value?.toString() ?? '') as EcsDocument;
+  if (typeof document?.event?.id !== 'string') throw new Error('not an ECS document: event.id is missing');
+  return document;
+}
+
+function parseDocument(message: KafkaMessage): EcsDocument | undefined {
+  try {
+    return readDocument(message);
+  } catch {
+    return undefined; // sent to siem.dlq when it was first read
+  }
+}
+
 export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator> {
   const { config, logger, metrics, producer } = deps;
   const { groupId } = config.correlator;
@@ -99,8 +114,7 @@ export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator>
       metrics.events.inc();
       let document: EcsDocument;
       try {
-        document = JSON.parse(message.value?.toString() ?? '') as EcsDocument;
-        if (typeof document?.event?.id !== 'string') throw new Error('not an ECS document: event.id is missing');
+        document = readDocument(message);
       } catch (error) {
         const origin = header(message, 'origin') ?? `kafka:${TOPICS.events}:${message.offset}`;
         rejects.push({ error: (error as Error).message, stage: 'correlate', origin, original: message.value ?? '' });
@@ -128,7 +142,11 @@ export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator>
   const longest = Math.max(0, ...pack.correlations.map((correlation) => correlation.timespan));
   if (longest > 0) {
     const ranges = await replayRange(deps.admin, groupId, TOPICS.events, Date.now() - longest);
-    const replayed = await replay(deps.kafka, TOPICS.events, ranges, (message) => handle([message]));
+    // Only the windows are rebuilt: what these events raised was stored before their offsets were committed.
+    const replayed = await replay(deps.kafka, TOPICS.events, ranges, async (message) => {
+      const document = parseDocument(message);
+      if (document) detector.detect(header(message, 'id') ?? document.event.id, document);
+    });
     metrics.replayed.set(replayed);
     logger.info({ replayed, timespan_ms: longest }, 'correlation windows rebuilt');
   }
