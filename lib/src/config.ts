@@ -62,7 +62,7 @@ export interface SentrailConfig {
     };
     /** One section per notifier (webhook, slack, pagerduty), each validated by its own module's schema. */
     notifiers: Record<string, Record<string, unknown>>;
-    /** Checks that are not single-event rules (PCI DSS 10.6, 10.7). */
+    /** Checks that are not single-event rules (PCI DSS 10.4.1, 10.6, 10.7). */
     checks: {
       /** An event dated this far after Sentrail received it shows a clock out of sync (10.6). */
       clockSkewMinutes: number;
@@ -70,6 +70,8 @@ export interface SentrailConfig {
       silenceMinutes: number;
       /** When silence is looked for. */
       silenceSchedule: string;
+      /** When the daily review summary of the last 24 hours is written (10.4.1). */
+      dailyReviewSchedule: string;
     };
   };
   api: ListenConfig;
@@ -162,6 +164,7 @@ const schema = section({
       clockSkewMinutes: { type: 'integer', minimum: 1 },
       silenceMinutes: { type: 'integer', minimum: 1 },
       silenceSchedule: nonEmpty,
+      dailyReviewSchedule: nonEmpty,
     }),
   }),
   api: listen,

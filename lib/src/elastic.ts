@@ -1,6 +1,6 @@
 import { Client } from '@elastic/elasticsearch';
 import type { SentrailConfig } from './config.js';
-import { alertExceptionsMapping, alertsMapping, eventsMapping } from './mappings.js';
+import { alertExceptionsMapping, alertsMapping, eventsMapping, reviewsMapping } from './mappings.js';
 import type { ServiceContext } from './service.js';
 
 export type { Client as ElasticClient };
@@ -11,7 +11,12 @@ export function createElastic(config: SentrailConfig['elasticsearch']): Client {
 
 /** The aliases readers use; the dated indices behind them are an implementation detail. */
 export function aliases(prefix: string) {
-  return { events: `${prefix}-events`, alerts: `${prefix}-alerts`, alertExceptions: `${prefix}-alert-exceptions` };
+  return {
+    events: `${prefix}-events`,
+    alerts: `${prefix}-alerts`,
+    alertExceptions: `${prefix}-alert-exceptions`,
+    reviews: `${prefix}-reviews`,
+  };
 }
 
 function utcDate(timestamp: string | number | Date): Date {
@@ -62,6 +67,7 @@ export async function installTemplates(client: Client, config: SentrailConfig['e
     { name: aliases(prefix).events, mappings: eventsMapping },
     { name: aliases(prefix).alerts, mappings: alertsMapping },
     { name: aliases(prefix).alertExceptions, mappings: alertExceptionsMapping },
+    { name: aliases(prefix).reviews, mappings: reviewsMapping },
   ];
   for (const { name, mappings } of families) {
     await client.indices.putIndexTemplate({

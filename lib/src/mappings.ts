@@ -173,3 +173,21 @@ export const alertExceptionsMapping: MappingTypeMapping = {
     expires_at: date,
   },
 };
+
+/** PCI DSS 10.4.1: one document a day, what the daily review summary found (services/correlator/src/checks/daily-review.ts). */
+export const reviewsMapping: MappingTypeMapping = {
+  dynamic: false,
+  properties: {
+    '@timestamp': date,
+    day: keyword,
+    period: object({ from: date, to: date }),
+    events: object({ total: long, incomplete: long, by_dataset: object({ dataset: keyword, count: long }) }),
+    alerts: object({
+      opened: long,
+      acknowledged: long,
+      closed: long,
+      open_now: long,
+      by_severity: object({ severity: keyword, count: long }),
+    }),
+  },
+};

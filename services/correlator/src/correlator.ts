@@ -21,6 +21,7 @@ import { scheduleProblem, ScheduledRuns } from '@sentrail/lib/schedule';
 import { AlertStore } from './alerts/alert-store.js';
 import type { Detection } from './alerts/alert.js';
 import { clockSkew } from './checks/clock-skew.js';
+import { dailyReview, writeDailyReview } from './checks/daily-review.js';
 import { SourceSilence } from './checks/source-silence.js';
 import { AlertExceptions } from './alerts/exceptions.js';
 import type { CorrelatorMetrics } from './correlator-metrics.js';
@@ -84,8 +85,10 @@ export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator>
   const outbox = new Outbox({ store, notifiers, logger });
 
   const { checks } = config.correlator;
-  const badSchedule = scheduleProblem('correlator.checks.silenceSchedule', checks.silenceSchedule);
-  if (badSchedule) throw new ConfigError('correlator.checks', [badSchedule]);
+  const badSchedules = (['silenceSchedule', 'dailyReviewSchedule'] as const).flatMap(
+    (key) => scheduleProblem(`correlator.checks.${key}`, checks[key]) ?? [],
+  );
+  if (badSchedules.length > 0) throw new ConfigError('correlator.checks', badSchedules);
   const silence = new SourceSilence();
 
   /** Stores each detection; the alerts opened or updated go to siem.alerts and the notifiers. */
@@ -158,11 +161,25 @@ export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator>
     logger,
     'source silence',
   );
+  const reviewRuns = new ScheduledRuns(
+    checks.dailyReviewSchedule,
+    async () => {
+      const review = await dailyReview(deps.elastic, config.elasticsearch.indexPrefix, new Date());
+      await writeDailyReview(deps.elastic, config.elasticsearch.indexPrefix, review);
+      logger.info(
+        { review },
+        `daily review: ${review.events.total} events, ${review.alerts.opened} alerts opened, ${review.alerts.open_now} open`,
+      );
+    },
+    logger,
+    'daily review',
+  );
   silenceRuns.start();
+  reviewRuns.start();
   return {
     store,
     async stop(graceMs) {
-      await silenceRuns.stop();
+      await Promise.all([silenceRuns.stop(), reviewRuns.stop()]);
       await consumer.stop(graceMs);
       await outbox.stop();
     },
