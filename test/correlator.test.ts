@@ -17,8 +17,10 @@ import {
   dropIndexPrefix,
   startGroupAtEnd,
   startServiceProcess,
+  stopService,
   testConfig,
   uniqueName,
+  waitUntil,
   type ServiceProcess,
 } from '@sentrail/lib/testing';
 import { createContext } from '@sentrail/normalizer/dist/context-labels.js';
@@ -36,22 +38,8 @@ const EXPECTED = [
   'aws_console_login_success_after_failures',
 ].sort();
 
-async function stop(service: ServiceProcess): Promise<void> {
-  if (service.child.exitCode !== null) return;
-  service.child.kill('SIGTERM');
-  const [code] = (await once(service.child, 'exit')) as [number | null];
-  assert.equal(code, 0, service.stderr.join('\n'));
-}
-
-async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after 90 s`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean) =>
+  waitUntil(what, probe, done, 90_000);
 
 describe('correlator, end to end', () => {
   const config = testConfig();
@@ -87,7 +75,7 @@ describe('correlator, end to end', () => {
     };
   });
   after(async () => {
-    await Promise.all(services.map(stop));
+    await Promise.all(services.map(stopService));
     receiver.close();
     await producer.disconnect();
     await dropIndexPrefix(elastic, prefix);
@@ -141,7 +129,7 @@ describe('correlator, end to end', () => {
 
     const store = new AlertStore({ client: elastic, prefix, suppressionMinutes: 60 });
     await store.acknowledge(bruteForce.alert.id, 'oncall@example.com');
-    await stop(first);
+    await stopService(first);
 
     // Restarted, with the same events again (a replay): nothing new, and the acknowledgement stays.
     const second = startServiceProcess('correlator', env);

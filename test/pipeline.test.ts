@@ -1,7 +1,6 @@
 // Ingest + normalizer as `npm start` runs them: CloudTrail files announced on SQS end up in
 // Elasticsearch exactly once, even when the same input arrives twice.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -15,19 +14,14 @@ import {
   dropIndexPrefix,
   startGroupAtEnd,
   startServiceProcess,
+  stopService,
   testConfig,
   uniqueName,
+  waitUntil,
   type ServiceProcess,
 } from '@sentrail/lib/testing';
 
 const config = testConfig();
-
-async function stop(service: ServiceProcess): Promise<void> {
-  if (service.child.exitCode !== null) return;
-  service.child.kill('SIGTERM');
-  const [code] = (await once(service.child, 'exit')) as [number | null];
-  assert.equal(code, 0, service.stderr.join('\n'));
-}
 
 /** A counter of the service's /metrics, summed over its labels that match. */
 async function metric(service: ServiceProcess, name: string, labels: string): Promise<number> {
@@ -38,15 +32,8 @@ async function metric(service: ServiceProcess, name: string, labels: string): Pr
     .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 }
 
-async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after 120 s`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean) =>
+  waitUntil(what, probe, done, 120_000);
 
 describe('ingest + normalizer, end to end', () => {
   const prefix = uniqueName('test-e2e');
@@ -68,7 +55,7 @@ describe('ingest + normalizer, end to end', () => {
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: queue }))).QueueUrl!;
   });
   after(async () => {
-    await Promise.all(services.map(stop));
+    await Promise.all(services.map(stopService));
     if (queueUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
     if (key) await s3.send(new DeleteObjectCommand({ Bucket: config.ingest.cloudtrailBucket, Key: key }));
     await dropIndexPrefix(elastic, prefix);

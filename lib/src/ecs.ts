@@ -94,3 +94,16 @@ export interface EcsDocument {
 /** The elements PCI DSS 10.2.2 asks every audit log entry to record. */
 export const COMPLETENESS_ELEMENTS = ['who', 'what', 'when', 'outcome', 'origin', 'resource'] as const;
 export type CompletenessElement = (typeof COMPLETENESS_ELEMENTS)[number];
+
+/**
+ * The correlation entity of DESIGN.md §3: the user, else the source IP, else the host. The
+ * normalizer keys siem.events with it (one entity's events in one partition, in order) and the
+ * correlator names alerts after it.
+ */
+export function correlationEntity(document: EcsDocument): { type: 'user' | 'ip' | 'host'; value: string } | undefined {
+  const user = document.user?.name ?? document.user?.id;
+  if (user) return { type: 'user', value: user };
+  if (document.source?.ip) return { type: 'ip', value: document.source.ip };
+  if (document.host?.name) return { type: 'host', value: document.host.name };
+  return undefined;
+}

@@ -107,6 +107,10 @@ export function createProducer(kafka: Kafka): Producer {
 
 export const ACKS_ALL = -1;
 
+/** A header of a consumed message as text, or undefined when it has none. */
+export const messageHeader = (message: KafkaMessage, name: string): string | undefined =>
+  message.headers?.[name]?.toString();
+
 export interface BatchContext {
   topic: string;
   partition: number;

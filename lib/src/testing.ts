@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@elastic/elasticsearch';
@@ -139,4 +140,28 @@ export function startServiceProcess(name: string, env: Record<string, string> = 
   });
   address.catch(() => undefined); // a test that expects an early exit awaits the exit instead
   return { child, logs, stderr, address };
+}
+
+/** Stops a service process with SIGTERM, as npm stop does, and checks it left cleanly (exit 0). */
+export async function stopService(service: ServiceProcess): Promise<void> {
+  if (service.child.exitCode !== null) return;
+  service.child.kill('SIGTERM');
+  const [code] = (await once(service.child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`${service.child.spawnfile} exited with ${code}: ${service.stderr.join('\n')}`);
+}
+
+/** Probes every 500 ms until `done` accepts the value, which it returns; fails naming the last value after timeoutMs. */
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }

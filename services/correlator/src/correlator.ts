@@ -9,6 +9,7 @@ import type { EcsDocument } from '@sentrail/lib/ecs';
 import type { ElasticClient } from '@sentrail/lib/elastic';
 import {
   ACKS_ALL,
+  messageHeader,
   startBatchConsumer,
   TOPICS,
   type Admin,
@@ -46,8 +47,6 @@ export interface Correlator {
   store: AlertStore;
   stop(graceMs?: number): Promise<void>;
 }
-
-const header = (message: KafkaMessage, name: string) => message.headers?.[name]?.toString();
 
 /** The ECS document a siem.events message holds; throws with the reason when it holds none. */
 function readDocument(message: KafkaMessage): EcsDocument {
@@ -119,11 +118,11 @@ export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator>
       try {
         document = readDocument(message);
       } catch (error) {
-        const origin = header(message, 'origin') ?? `kafka:${TOPICS.events}:${message.offset}`;
+        const origin = messageHeader(message, 'origin') ?? `kafka:${TOPICS.events}:${message.offset}`;
         rejects.push({ error: (error as Error).message, stage: 'correlate', origin, original: message.value ?? '' });
         continue;
       }
-      const id = header(message, 'id') ?? document.event.id;
+      const id = messageHeader(message, 'id') ?? document.event.id;
       silence.heard(document);
       detections.push(...detector.detect(id, document));
       const skewed = clockSkew(id, document, checks.clockSkewMinutes * 60_000);
@@ -148,7 +147,7 @@ export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator>
     // Only the windows are rebuilt: what these events raised was stored before their offsets were committed.
     const replayed = await replay(deps.kafka, TOPICS.events, ranges, async (message) => {
       const document = parseDocument(message);
-      if (document) detector.detect(header(message, 'id') ?? document.event.id, document);
+      if (document) detector.detect(messageHeader(message, 'id') ?? document.event.id, document);
     });
     metrics.replayed.set(replayed);
     logger.info({ replayed, timespan_ms: longest }, 'correlation windows rebuilt');

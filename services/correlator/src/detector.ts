@@ -2,7 +2,7 @@
 // feeds a correlation), and whatever the correlations raise or update with it. Alert ids are
 // deterministic, so the same event seen twice raises nothing new (the alert store folds it in).
 import { createHash } from 'node:crypto';
-import type { EcsDocument } from '@sentrail/lib/ecs';
+import { correlationEntity, type EcsDocument } from '@sentrail/lib/ecs';
 import type { Detection } from './alerts/alert.js';
 import { CorrelationEngine, type CorrelationAlert } from './correlation/engine.js';
 import type { RulePack } from './rule-pack.js';
@@ -13,13 +13,14 @@ import { matchDocument } from './sigma/target.js';
 export const pciRequirements = (tags: readonly string[]) =>
   tags.filter((tag) => tag.startsWith('pci_dss.')).map((tag) => tag.slice('pci_dss.'.length));
 
-/** The correlation entity of DESIGN.md §3: user, else source IP, else host. */
+/** The alert's entity: the correlation entity, else the resource acted on. */
 export function entityOf(document: EcsDocument): Detection['entity'] {
-  const user = document.user?.name ?? document.user?.id;
-  if (user) return { type: 'user', value: user };
-  if (document.source?.ip) return { type: 'ip', value: document.source.ip };
-  if (document.host?.name) return { type: 'host', value: document.host.name };
-  return { type: 'resource', value: document.resource?.id ?? document.resource?.name ?? 'unknown' };
+  return (
+    correlationEntity(document) ?? {
+      type: 'resource',
+      value: document.resource?.id ?? document.resource?.name ?? 'unknown',
+    }
+  );
 }
 
 const ENTITY_TYPES: Record<string, string> = {

@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createElastic, eventsIndexName } from '@sentrail/lib/elastic';
-import { ACKS_ALL, createKafka, createProducer, TOPICS, type KafkaMessage, RAW_TOPICS } from '@sentrail/lib/kafka';
+import {
+  ACKS_ALL,
+  createKafka,
+  createProducer,
+  TOPICS,
+  type KafkaMessage,
+  RAW_TOPICS,
+  messageHeader,
+} from '@sentrail/lib/kafka';
 import { createLogger } from '@sentrail/lib/logger';
 import { createMetrics } from '@sentrail/lib/metrics';
 import { readMessages, startGroupAtEnd, testConfig, topicEnd, uniqueName } from '@sentrail/lib/testing';
@@ -22,7 +30,7 @@ const logger = createLogger(
   'normalizer-test',
   (process.env['TEST_LOG_LEVEL'] as Parameters<typeof createLogger>[1]) ?? 'silent',
 );
-const header = (message: KafkaMessage, name: string) => message.headers?.[name]?.toString() ?? '';
+const header = (message: KafkaMessage, name: string) => messageHeader(message, name) ?? '';
 
 interface Input {
   topic: string;

@@ -4,8 +4,8 @@
 // and the deterministic _id makes the second write a counted duplicate.
 import { eventsIndexName } from '@sentrail/lib/elastic';
 import { dlqMessage, type DlqEntry } from '@sentrail/lib/dlq';
-import type { EcsDocument } from '@sentrail/lib/ecs';
-import { ACKS_ALL, TOPICS, type KafkaMessage, type Message, type Producer } from '@sentrail/lib/kafka';
+import { correlationEntity, type EcsDocument } from '@sentrail/lib/ecs';
+import { ACKS_ALL, messageHeader, TOPICS, type KafkaMessage, type Message, type Producer } from '@sentrail/lib/kafka';
 import type { Logger } from '@sentrail/lib/logger';
 import type { NormalizerContext } from './context-labels.js';
 import type { IndexRequest, WriteResult } from './elastic-writer.js';
@@ -39,12 +39,6 @@ interface Pending extends IndexRequest {
   meta: RawMeta;
 }
 
-const header = (message: KafkaMessage, name: string) => message.headers?.[name]?.toString() ?? '';
-
-/** The correlation entity of DESIGN.md §3: user, else source ip, else host. */
-export const entityKey = (document: EcsDocument): string | null =>
-  document.user?.name ?? document.user?.id ?? document.source?.ip ?? document.host?.name ?? null;
-
 /** siem.events messages are produced in slices, so one request stays well under the broker's limit. */
 const PRODUCE_SLICE = 5_000;
 
@@ -67,9 +61,9 @@ export async function handleRawBatch(
   for (const message of messages) {
     const meta: RawMeta = {
       topic: batch.topic,
-      source: header(message, 'source'),
-      origin: header(message, 'origin') || `kafka:${batch.topic}:${message.offset}`,
-      receivedAt: header(message, 'received_at') || now.toISOString(),
+      source: messageHeader(message, 'source') ?? '',
+      origin: messageHeader(message, 'origin') || `kafka:${batch.topic}:${message.offset}`,
+      receivedAt: messageHeader(message, 'received_at') || now.toISOString(),
     };
     const raw = message.value ?? Buffer.alloc(0);
     const result = normalize(raw, meta, { context: deps.context, now });
@@ -93,7 +87,7 @@ export async function handleRawBatch(
   // document Elasticsearch then refuses is in siem.dlq too, so detection does not miss it; and a
   // replay's duplicates are there again, in case the first attempt died before reaching Kafka.
   const events = pending.map(({ id, index, document, ecs, meta }) => ({
-    key: entityKey(ecs),
+    key: correlationEntity(ecs)?.value ?? null,
     value: document,
     headers: { id, index, source: meta.source, origin: meta.origin, dataset: ecs.event.dataset },
   }));
