@@ -54,6 +54,7 @@ function cloudtrail(eventName: string, user: string, second: number, fields: obj
     event: {
       id: original.eventID,
       kind: 'event',
+      action: eventName,
       outcome: 'unknown',
       dataset: 'aws.cloudtrail',
       module: 'aws',

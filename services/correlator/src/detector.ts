@@ -6,6 +6,7 @@ import { correlationEntity, type EcsDocument } from '@sentrail/lib/ecs';
 import type { Detection } from './alerts/alert.js';
 import { CorrelationEngine, type CorrelationAlert } from './correlation/engine.js';
 import type { RulePack } from './rule-pack.js';
+import { RuleIndex } from './rule-index.js';
 import type { CompiledRule } from './sigma/rule.js';
 import { matchDocument } from './sigma/target.js';
 
@@ -33,6 +34,7 @@ const ENTITY_TYPES: Record<string, string> = {
 export class Detector {
   private readonly alerting: CompiledRule[];
   private readonly engine: CorrelationEngine;
+  private readonly index: RuleIndex;
 
   constructor(private readonly pack: RulePack) {
     // Sigma: a rule a correlation uses alerts on its own only when that correlation says `generate`.
@@ -41,6 +43,7 @@ export class Detector {
     );
     this.alerting = pack.rules.filter((rule) => !silenced.has(rule.id));
     this.engine = new CorrelationEngine(pack.correlations);
+    this.index = new RuleIndex(pack.rules);
   }
 
   /** Groups the correlations track now, for the metrics. */
@@ -49,7 +52,7 @@ export class Detector {
   }
 
   detect(eventId: string, document: EcsDocument): Detection[] {
-    const matched = this.pack.rules.filter((rule) => matchDocument(rule, document));
+    const matched = this.index.candidates(document).filter((rule) => matchDocument(rule, document));
     if (matched.length === 0) return [];
     const time = Date.parse(document['@timestamp']);
     const single = matched

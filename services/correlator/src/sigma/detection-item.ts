@@ -21,6 +21,8 @@ export interface CompiledItem {
   test: EventTest;
   /** Rough cost of a test, so a selection can try cheap items first and skip the rest. */
   cost: number;
+  /** Set when the item matches only if its field equals one of these strings (lower-cased): what a rule index keys on. */
+  equals?: { field: string; values: string[] };
 }
 
 export function compileItem(key: string, value: unknown): CompiledItem {
@@ -29,7 +31,53 @@ export function compileItem(key: string, value: unknown): CompiledItem {
   const values = scalars(value);
   if (modifiers.all && values.length < 2) throw new SigmaError("'all' needs a list of two or more values");
   const test = field === '' ? keywordTest(modifiers, values) : fieldTest(fieldPath(field), modifiers, values);
-  return { test: modifiers.negate ? not(test) : test, cost: costOf(field, modifiers) };
+  return {
+    test: modifiers.negate ? not(test) : test,
+    cost: costOf(field, modifiers),
+    equals: equalityOf(field, modifiers, values),
+  };
+}
+
+/**
+ * The same item as a test of the ECS document, when its field has a counterpart there that the
+ * normalizer copies verbatim (`counterparts`, CloudTrail name → ECS name) and the item can only
+ * match a value such a copy keeps: the guard that must pass before the original is worth parsing.
+ * Not for negations, `exists`, `null` or field references, nor for an item an empty or null value
+ * satisfies: the normalizer drops those values, so the copy would be missing where the original
+ * still matches.
+ */
+export function compileGuard(
+  key: string,
+  value: unknown,
+  counterparts: ReadonlyMap<string, string>,
+): EventTest | undefined {
+  const [field = '', ...names] = key.split('|');
+  const counterpart = counterparts.get(field);
+  if (counterpart === undefined) return undefined;
+  const modifiers = parseModifiers(names);
+  if (modifiers.negate || modifiers.kind === 'exists' || modifiers.kind === 'fieldref') return undefined;
+  if (scalars(value).includes(null)) return undefined;
+  const { test } = compileItem(key, value);
+  const path = fieldPath(field);
+  if ([null, ''].some((empty) => test(eventWith(path, empty)))) return undefined;
+  return compileItem([counterpart, ...names].join('|'), value).test;
+}
+
+function eventWith(path: FieldPath, value: unknown): unknown {
+  return path.reduceRight((inner, key) => ({ [key]: inner }), value);
+}
+
+function equalityOf(field: string, modifiers: Modifiers, values: Scalar[]): CompiledItem['equals'] {
+  const exact =
+    field !== '' &&
+    modifiers.kind === 'plain' &&
+    !modifiers.negate &&
+    !modifiers.all &&
+    modifiers.transforms.length === 0;
+  if (!exact || !values.every((value) => typeof value === 'string')) return undefined;
+  const literals = values.map((value) => parseSigmaString(value));
+  if (!literals.every((tokens) => tokens.every((token) => typeof token === 'string'))) return undefined;
+  return { field, values: literals.map((tokens) => tokens.join('').toLowerCase()) };
 }
 
 function costOf(field: string, modifiers: Modifiers): number {

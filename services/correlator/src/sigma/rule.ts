@@ -2,10 +2,10 @@
 // compiled into a test of one event. What the engine cannot honour is refused here, at load, with
 // the rule's id and the reason, never skipped at match time.
 
-import { compileDetection } from './detection.js';
+import { compileDetection, type Equalities } from './detection.js';
 import { isMap, readDocuments } from './documents.js';
 import { SigmaError, SigmaRuleError } from './errors.js';
-import { targetOf, type LogSource, type Target } from './target.js';
+import { CLOUDTRAIL_COUNTERPARTS, targetOf, type LogSource, type Target } from './target.js';
 
 export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -30,6 +30,10 @@ export interface CompiledRule {
   /** What `match` expects: the parsed CloudTrail original, or the ECS document (see target.ts). */
   readonly target: Target;
   match(event: unknown): boolean;
+  /** Fields the rule needs equal to one of a few strings (see detection.ts), for the rule index. */
+  readonly equalities: Equalities;
+  /** For a rule on originals: a test of the ECS document that every match passes (see detection.ts). */
+  readonly guard?: (document: unknown) => boolean;
 }
 
 /** A rule from the text of a YAML file holding exactly one; `file` names it in refusals when it has no id. */
@@ -83,6 +87,11 @@ function compile(document: unknown): CompiledRule {
     throw new SigmaError("'detection' must be a map with a condition");
   }
   if ('timeframe' in detection) throw new SigmaError(TIMEFRAME);
+  const target = targetOf(logsource);
+  const { test, equalities, guard } = compileDetection(
+    detection,
+    target === 'original' ? CLOUDTRAIL_COUNTERPARTS : undefined,
+  );
   return {
     id,
     name: optionalString(document, 'name'),
@@ -92,8 +101,10 @@ function compile(document: unknown): CompiledRule {
     level,
     tags,
     logsource,
-    target: targetOf(logsource),
-    match: compileDetection(detection),
+    target,
+    match: test,
+    equalities,
+    guard,
   };
 }
 
