@@ -21,7 +21,7 @@ export const DEMO_REGION = 'eu-west-1';
 const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'deploy-bot'];
 const ROLES = ['OrganizationAccountAccessRole', 'ci-deployer', 'payments-app', 'readonly-auditor'];
 const OFFICE_IPS = ['198.51.100.10', '198.51.100.11', '198.51.100.12'];
-const ATTACKER_IP = '203.0.113.66';
+export const ATTACKER_IP = '203.0.113.66';
 const AGENTS = [
   'aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0 exe/x86_64.debian.12 prompt/off command/ec2.describe-instances',
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
