@@ -89,6 +89,8 @@ export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator>
   );
   if (badSchedules.length > 0) throw new ConfigError('correlator.checks', badSchedules);
   const silence = new SourceSilence();
+  const recalled = await silence.recall(deps.elastic, config.elasticsearch.indexPrefix);
+  logger.info({ recalled }, 'sources heard recently recalled for the silence check');
 
   /** Stores each detection; the alerts opened or updated go to siem.alerts and the notifiers. */
   async function raiseAll(detections: Detection[]): Promise<void> {

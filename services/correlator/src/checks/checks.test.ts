@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { EcsDocument } from '@sentrail/lib/ecs';
+import { createElastic, eventsIndexName, installTemplates } from '@sentrail/lib/elastic';
+import { dropIndexPrefix, testConfig, uniqueName } from '@sentrail/lib/testing';
 import { clockSkew } from './clock-skew.js';
 import { SourceSilence } from './source-silence.js';
 
@@ -62,5 +64,63 @@ describe('source silence (PCI DSS 10.7)', () => {
     assert.equal(silence.silent(60 * MINUTE, t0 + 61 * MINUTE).length, 1);
     silence.heard(document('kubernetes.audit_logs', '', ''), t0 + 62 * MINUTE);
     assert.equal(silence.silent(60 * MINUTE, t0 + 63 * MINUTE).length, 0);
+  });
+});
+
+describe('source silence after a restart (real Elasticsearch)', () => {
+  const prefix = uniqueName('test-silence');
+  const config = testConfig({ SENTRAIL_ELASTICSEARCH__INDEX_PREFIX: prefix });
+  const client = createElastic(config.elasticsearch);
+  const now = Date.now();
+  const ago = (minutes: number) => new Date(now - minutes * MINUTE).toISOString();
+  const stored: [string, Partial<EcsDocument>][] = [
+    [
+      ago(150),
+      { event: { ...event('aws.cloudtrail'), ingested: ago(150) }, cloud: { account: { id: '111122223333' } } },
+    ],
+    [
+      ago(120),
+      { event: { ...event('aws.cloudtrail'), ingested: ago(120) }, cloud: { account: { id: '111122223333' } } },
+    ],
+    [ago(30), { event: { ...event('wazuh.alerts'), ingested: ago(30) }, agent: { id: '002', name: 'payments-db-1' } }],
+    [ago(8 * 24 * 60), { event: { ...event('kubernetes.audit_logs'), ingested: ago(8 * 24 * 60) } }],
+  ];
+
+  function event(dataset: string): EcsDocument['event'] {
+    return { id: uniqueName('e'), kind: 'event', outcome: 'unknown', dataset, module: dataset.split('.')[0]! };
+  }
+
+  before(async () => {
+    await installTemplates(client, config.elasticsearch);
+    for (const [at, document] of stored) {
+      await client.index({ index: eventsIndexName(prefix, at), document: { '@timestamp': at, ...document } });
+    }
+    await client.indices.refresh({ index: `${prefix}-events-*` });
+  });
+  after(async () => {
+    await dropIndexPrefix(client, prefix);
+    await client.close();
+  });
+
+  it('recalls what was heard in the last week from the stored events, and raises what the instance before would have', async () => {
+    const restarted = new SourceSilence();
+    assert.equal(await restarted.recall(client, prefix, now), 2);
+    const quiet = restarted.silent(60 * MINUTE, now);
+    assert.deepEqual(quiet.map((detection) => detection.entity.value).sort(), [
+      'aws.cloudtrail',
+      'aws.cloudtrail account 111122223333',
+    ]);
+    // The instance that heard those events itself would have raised the same alerts, under the same ids.
+    const original = new SourceSilence();
+    for (const [, document] of stored.slice(0, 3)) {
+      original.heard({ '@timestamp': '', ...document } as EcsDocument, Date.parse(document.event!.ingested!));
+    }
+    assert.deepEqual(
+      original
+        .silent(60 * MINUTE, now)
+        .map((detection) => detection.alert.id)
+        .sort(),
+      quiet.map((detection) => detection.alert.id).sort(),
+    );
   });
 });
