@@ -54,7 +54,7 @@ const PANTHER_EQUIVALENTS: { panther: string; rule: string; differs?: string[] }
     rule: 'aws_root_account_usage',
     differs: ['Root Activity - CreateServiceLinkedRole', 'Root Read-Only Enumeration'],
   },
-  { panther: 'AWS.Console.RootLoginFailed', rule: 'aws_console_login_failure' },
+  { panther: 'AWS.Console.RootLoginFailed', rule: 'aws_root_console_login_failure' },
   { panther: 'AWS.Unsuccessful.MFA.attempt', rule: 'aws_console_login_failure' },
   { panther: 'AWS.CloudTrail.UnauthorizedAPICall', rule: 'aws_api_access_denied' },
   { panther: 'AWS.IAM.CreateUser', rule: 'aws_iam_identity_changed' },
