@@ -19,17 +19,17 @@ import {
 } from '@sentrail/lib/kafka';
 import type { Logger } from '@sentrail/lib/logger';
 import { scheduleProblem, ScheduledRuns } from '@sentrail/lib/schedule';
-import { AlertStore } from './alerts/alert-store.js';
-import type { Detection } from './alerts/alert.js';
+import { AlertStore } from '@sentrail/lib/alerts/alert-store';
+import type { Detection } from '@sentrail/lib/alerts/alert';
 import { clockSkew } from './checks/clock-skew.js';
 import { dailyReview, writeDailyReview } from './checks/daily-review.js';
 import { SourceSilence } from './checks/source-silence.js';
-import { AlertExceptions } from './alerts/exceptions.js';
+import { AlertExceptions } from '@sentrail/lib/alerts/exceptions';
 import type { CorrelatorMetrics } from './correlator-metrics.js';
 import { Detector } from './detector.js';
-import { channelsFor } from './notifiers/notifier.js';
+import { channelsFor } from '@sentrail/lib/notifiers/notifier';
 import { Outbox } from './notifiers/outbox.js';
-import { createNotifiers } from './notifiers/registry.js';
+import { createNotifiers } from '@sentrail/lib/notifiers/registry';
 import { loadRulePack } from './rule-pack.js';
 import { replay, replayRange } from './window-replay.js';
 

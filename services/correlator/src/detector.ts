@@ -3,7 +3,7 @@
 // deterministic, so the same event seen twice raises nothing new (the alert store folds it in).
 import { createHash } from 'node:crypto';
 import { correlationEntity, type EcsDocument } from '@sentrail/lib/ecs';
-import type { Detection } from './alerts/alert.js';
+import type { Detection } from '@sentrail/lib/alerts/alert';
 import { CorrelationEngine, type CorrelationAlert } from './correlation/engine.js';
 import type { RulePack } from './rule-pack.js';
 import { RuleIndex } from './rule-index.js';

@@ -2,7 +2,7 @@
 // event dated after Sentrail received it, beyond the tolerance, shows a clock out of sync.
 import { createHash } from 'node:crypto';
 import type { EcsDocument } from '@sentrail/lib/ecs';
-import type { Detection } from '../alerts/alert.js';
+import type { Detection } from '@sentrail/lib/alerts/alert';
 import { entityOf } from '../detector.js';
 
 export const CLOCK_SKEW_RULE = {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createElastic, eventsIndexName, installTemplates } from '@sentrail/lib/elastic';
 import { dropIndexPrefix, testConfig, uniqueName } from '@sentrail/lib/testing';
-import { AlertStore } from '../alerts/alert-store.js';
-import type { Detection } from '../alerts/alert.js';
+import { AlertStore } from '@sentrail/lib/alerts/alert-store';
+import type { Detection } from '@sentrail/lib/alerts/alert';
 import { dailyReview, writeDailyReview } from './daily-review.js';
 
 const NOW = new Date();

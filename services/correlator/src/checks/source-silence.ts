@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { EcsDocument } from '@sentrail/lib/ecs';
 import { aliases, type ElasticClient } from '@sentrail/lib/elastic';
-import type { Detection } from '../alerts/alert.js';
+import type { Detection } from '@sentrail/lib/alerts/alert';
 
 export const SILENCE_RULE = {
   id: 'sentrail-check-source-silence',

@@ -15,7 +15,7 @@
 // least recently fed when a new one would exceed it, so a flood of distinct keys cannot grow it.
 
 import { fieldPath, type FieldPath } from '../sigma/fields.js';
-import type { Level } from '../sigma/rule.js';
+import type { Level } from '@sentrail/lib/alerts/alert';
 import { Group, type Burst } from './group.js';
 import { groupKeys, valuesAt, type GroupKey, type GroupValue } from './group-key.js';
 import type { Occurrence } from './occurrence.js';

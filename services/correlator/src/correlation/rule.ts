@@ -7,7 +7,7 @@ import { isMap } from '../sigma/documents.js';
 import { SigmaError } from '../sigma/errors.js';
 import { fieldPath } from '../sigma/fields.js';
 import type { CorrelationDocument, RefusedRule } from '../sigma/load.js';
-import { LEVELS, type Level } from '../sigma/rule.js';
+import { LEVELS, type Level } from '@sentrail/lib/alerts/alert';
 import { countRange, keepFor, type CountRange } from './condition.js';
 
 export const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered'] as const;

@@ -9,12 +9,12 @@
 // at least once: an outbox that dies between sending and recording sends again.
 import { createHash } from 'node:crypto';
 import type { Logger } from '@sentrail/lib/logger';
-import type { Alert, NotificationState } from '../alerts/alert.js';
-import type { AlertStore } from '../alerts/alert-store.js';
-import { claimNext, settle, type Claim, type Settlement } from '../alerts/notifications.js';
-import { SerialByKey } from '../alerts/serial.js';
-import type { Notifier } from './notifier.js';
-import { send } from './send.js';
+import type { Alert, NotificationState } from '@sentrail/lib/alerts/alert';
+import type { AlertStore } from '@sentrail/lib/alerts/alert-store';
+import { claimNext, settle, type Claim, type Settlement } from '@sentrail/lib/alerts/notifications';
+import { SerialByKey } from '@sentrail/lib/alerts/serial';
+import type { Notifier } from '@sentrail/lib/notifiers/notifier';
+import { send } from '@sentrail/lib/notifiers/send';
 
 export interface OutboxOptions {
   store: AlertStore;

@@ -2,13 +2,12 @@
 // compiled into a test of one event. What the engine cannot honour is refused here, at load, with
 // the rule's id and the reason, never skipped at match time.
 
+import { LEVELS, type Level } from '@sentrail/lib/alerts/alert';
 import { compileDetection, type Equalities } from './detection.js';
 import { isMap, readDocuments } from './documents.js';
 import { SigmaError, SigmaRuleError } from './errors.js';
 import { CLOUDTRAIL_COUNTERPARTS, targetOf, type LogSource, type Target } from './target.js';
 
-export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
-export type Level = (typeof LEVELS)[number];
 export const STATUSES = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'] as const;
 export type Status = (typeof STATUSES)[number];
 

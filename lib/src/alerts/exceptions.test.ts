@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createElastic, installTemplates } from '@sentrail/lib/elastic';
-import { dropIndexPrefix, testConfig, uniqueName } from '@sentrail/lib/testing';
+import { createElastic, installTemplates } from '../elastic.js';
+import { dropIndexPrefix, testConfig, uniqueName } from '../testing.js';
 import { AlertExceptions } from './exceptions.js';
 
 const prefix = uniqueName('test-exceptions');

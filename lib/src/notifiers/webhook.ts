@@ -4,7 +4,7 @@
 //
 //   correlator.notifiers.webhook: { url, secret (16+ characters), minLevel, events, timeoutMs, enabled }
 import { createHmac } from 'node:crypto';
-import { checkSection } from '@sentrail/lib/config';
+import { checkSection } from '../config.js';
 import type { JSONSchemaType } from 'ajv';
 import { ALERT_EVENTS } from '../alerts/alert.js';
 import {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '@sentrail/lib/config';
+import { ConfigError } from '../config.js';
 import type { AlertEvent } from '../alerts/alert.js';
 import { checkDetection, openAlert } from '../alerts/merge.js';
 import { detection } from '../alerts/testing.js';
-import type { Level } from '../sigma/rule.js';
+import type { Level } from '../alerts/alert.js';
 import { channelsFor } from './notifier.js';
 import { createNotifiers } from './registry.js';
 

@@ -2,7 +2,7 @@
 // blocks, and blocks with the rule, severity, entity, count, PCI DSS requirements and a link.
 //
 //   correlator.notifiers.slack: { webhookUrl, alertUrl (`{id}` = the alert id), minLevel, events, timeoutMs, enabled }
-import { checkSection } from '@sentrail/lib/config';
+import { checkSection } from '../config.js';
 import type { JSONSchemaType } from 'ajv';
 import type { Alert, AlertEvent } from '../alerts/alert.js';
 import {

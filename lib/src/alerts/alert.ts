@@ -1,5 +1,8 @@
 // The alert document (DESIGN.md §3), as stored in `<prefix>-alerts-YYYY.MM` and sent to notifiers.
-import type { Level } from '../sigma/rule.js';
+
+/** Sigma's rule levels, least severe first: an alert's severity. */
+export const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+export type Level = (typeof LEVELS)[number];
 
 export const ALERT_STATUSES = ['open', 'acknowledged', 'closed'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];

@@ -3,7 +3,7 @@
 // routing: which notifiers hear of which alert event.
 import type { JSONSchemaType } from 'ajv';
 import { ALERT_EVENTS, type Alert, type AlertEvent } from '../alerts/alert.js';
-import { LEVELS, type Level } from '../sigma/rule.js';
+import { LEVELS, type Level } from '../alerts/alert.js';
 
 export interface NotifierSettings {
   enabled: boolean;

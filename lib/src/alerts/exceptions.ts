@@ -2,7 +2,7 @@
 // reason and an expiry, kept in `<prefix>-alert-exceptions-YYYY.MM` as the record of who muted
 // what. isMuted answers from memory, reloaded from Elasticsearch every refreshMs.
 import { randomUUID } from 'node:crypto';
-import { aliases, monthlyIndexName, type ElasticClient } from '@sentrail/lib/elastic';
+import { aliases, monthlyIndexName, type ElasticClient } from '../elastic.js';
 
 export interface AlertException {
   '@timestamp': string;

@@ -1,5 +1,5 @@
 // The notifiers of correlator.notifiers: each section is named after its notifier.
-import { ConfigError } from '@sentrail/lib/config';
+import { ConfigError } from '../config.js';
 import type { Notifier } from './notifier.js';
 import { PAGERDUTY, pagerDuty } from './pagerduty.js';
 import { SLACK, slack } from './slack.js';

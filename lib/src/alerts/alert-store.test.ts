@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { alertsIndexName, createElastic, installTemplates } from '@sentrail/lib/elastic';
-import { dropIndexPrefix, testConfig, uniqueName } from '@sentrail/lib/testing';
+import { alertsIndexName, createElastic, installTemplates } from '../elastic.js';
+import { dropIndexPrefix, testConfig, uniqueName } from '../testing.js';
 import type { Alert, Detection } from './alert.js';
 import { AlertStore } from './alert-store.js';
 import { AlertNotFoundError, AlertStateError } from './errors.js';

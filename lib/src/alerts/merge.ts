@@ -1,6 +1,6 @@
 // How a detection becomes an alert, and how a later detection of the same rule and entity folds
 // into it. Every fold is idempotent: a replayed detection (Kafka is at-least-once) changes nothing.
-import { LEVELS } from '../sigma/rule.js';
+import { LEVELS } from './alert.js';
 import { SYSTEM_ACTOR, type Alert, type Detection } from './alert.js';
 
 /** Evidence event ids kept on an alert; the count goes on past it. */

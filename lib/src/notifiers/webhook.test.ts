@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { ConfigError } from '@sentrail/lib/config';
+import { ConfigError } from '../config.js';
 import { checkDetection, openAlert } from '../alerts/merge.js';
 import { requestNotifications } from '../alerts/notifications.js';
 import { detection } from '../alerts/testing.js';

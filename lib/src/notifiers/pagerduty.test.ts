@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { changeStatus } from '../alerts/lifecycle.js';
 import { checkDetection, openAlert } from '../alerts/merge.js';
 import { detection } from '../alerts/testing.js';
-import { LEVELS } from '../sigma/rule.js';
+import { LEVELS } from '../alerts/alert.js';
 import { PAGERDUTY_SEVERITY, pagerDuty } from './pagerduty.js';
 import { send } from './send.js';
 import { startReceiver, type Receiver } from './testing.js';

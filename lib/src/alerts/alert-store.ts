@@ -4,7 +4,7 @@
 //
 // Reads by id are realtime, searches see writes only after a refresh: the store remembers where
 // its own alerts are, so a burst of detections needs neither a search nor a forced refresh.
-import { aliases, alertsIndexName, type ElasticClient } from '@sentrail/lib/elastic';
+import { aliases, alertsIndexName, type ElasticClient } from '../elastic.js';
 import type { Alert, AlertEvent, Detection } from './alert.js';
 import { AlertNotFoundError } from './errors.js';
 import type { AlertExceptions } from './exceptions.js';

@@ -2,10 +2,10 @@
 // updates land on the same incident and closing the alert resolves it.
 //
 //   correlator.notifiers.pagerduty: { routingKey, url, alertUrl, minLevel, events, timeoutMs, enabled }
-import { checkSection } from '@sentrail/lib/config';
+import { checkSection } from '../config.js';
 import type { JSONSchemaType } from 'ajv';
 import type { Alert, AlertEvent } from '../alerts/alert.js';
-import type { Level } from '../sigma/rule.js';
+import type { Level } from '../alerts/alert.js';
 import {
   COMMON_REQUIRED,
   alertLink,
