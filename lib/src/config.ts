@@ -74,7 +74,16 @@ export interface SentrailConfig {
       dailyReviewSchedule: string;
     };
   };
-  api: ListenConfig;
+  api: ListenConfig & {
+    /** The largest request body accepted, in bytes. */
+    bodyLimitBytes: number;
+    /** Requests per minute per API key (per address before a key is known). */
+    rateLimitPerMinute: number;
+    /** The most rows one search or trail page returns. */
+    maxPageSize: number;
+    /** The Ed25519 private key (PKCS#8 PEM) exports are signed with; created, readable only by its owner, when absent. */
+    signingKeyFile: string;
+  };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' };
 }
 
@@ -167,7 +176,13 @@ const schema = section({
       dailyReviewSchedule: nonEmpty,
     }),
   }),
-  api: listen,
+  api: section({
+    ...listen.properties,
+    bodyLimitBytes: { type: 'integer', minimum: 1024 },
+    rateLimitPerMinute: { type: 'integer', minimum: 1 },
+    maxPageSize: { type: 'integer', minimum: 1, maximum: 10_000 },
+    signingKeyFile: nonEmpty,
+  }),
   log: section({
     level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] },
   }),

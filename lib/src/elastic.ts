@@ -1,6 +1,6 @@
 import { Client } from '@elastic/elasticsearch';
 import type { SentrailConfig } from './config.js';
-import { alertExceptionsMapping, alertsMapping, eventsMapping, reviewsMapping } from './mappings.js';
+import { alertExceptionsMapping, alertsMapping, apiKeysMapping, eventsMapping, reviewsMapping } from './mappings.js';
 import type { ServiceContext } from './service.js';
 
 export type { Client as ElasticClient };
@@ -16,6 +16,7 @@ export function aliases(prefix: string) {
     alerts: `${prefix}-alerts`,
     alertExceptions: `${prefix}-alert-exceptions`,
     reviews: `${prefix}-reviews`,
+    apiKeys: `${prefix}-api-keys`,
   };
 }
 
@@ -68,6 +69,7 @@ export async function installTemplates(client: Client, config: SentrailConfig['e
     { name: aliases(prefix).alerts, mappings: alertsMapping },
     { name: aliases(prefix).alertExceptions, mappings: alertExceptionsMapping },
     { name: aliases(prefix).reviews, mappings: reviewsMapping },
+    { name: aliases(prefix).apiKeys, mappings: apiKeysMapping },
   ];
   for (const { name, mappings } of families) {
     await client.indices.putIndexTemplate({

@@ -191,3 +191,16 @@ export const reviewsMapping: MappingTypeMapping = {
     }),
   },
 };
+
+/** API keys: only the SHA-256 of each key's secret is stored. */
+export const apiKeysMapping: MappingTypeMapping = {
+  dynamic: false,
+  properties: {
+    id: keyword,
+    name: keyword,
+    role: keyword,
+    secret_sha256: keyword,
+    created: object({ at: date, by: keyword }),
+    revoked: object({ at: date, by: keyword }),
+  },
+};

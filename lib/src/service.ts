@@ -19,6 +19,8 @@ export interface ServiceParts {
   checks: Record<string, ReadinessCheck>;
   /** The service's own routes, beside /healthz, /readyz and /metrics. */
   routes?: FastifyPluginAsync;
+  /** The largest request body accepted, in bytes (fastify's default: 1 MiB). */
+  bodyLimit?: number;
 }
 
 export interface ServiceAppOptions extends ServiceParts {
@@ -30,11 +32,12 @@ export interface ServiceAppOptions extends ServiceParts {
 
 /** The HTTP side of a service, with no socket: tests drive it with app.inject. */
 export async function buildServiceApp(options: ServiceAppOptions): Promise<FastifyInstance> {
-  const { service, checks, routes, metrics, isStopping, logger } = options;
+  const { service, checks, routes, metrics, isStopping, logger, bodyLimit } = options;
   const loggerInstance: FastifyBaseLogger = logger ?? createLogger(service, 'silent');
   const app = fastify({
     loggerInstance,
     disableRequestLogging: true,
+    bodyLimit,
   });
   await app.register(healthRoutes, { service, checks, metrics, isStopping });
   if (routes) await app.register(routes);
