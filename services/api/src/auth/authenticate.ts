@@ -17,14 +17,11 @@ export function authenticate(keys: ApiKeys) {
     if (roles === 'public') return;
     const key = presentedKey(request);
     if (!key) {
-      await reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({
-          statusCode: 401,
-          error: 'Unauthorized',
-          message: 'an API key is required: Authorization: Bearer <key>',
-        });
+      await reply.code(401).header('www-authenticate', 'Bearer').send({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'an API key is required: Authorization: Bearer <key>',
+      });
       return;
     }
     const principal = await keys.verify(key);
