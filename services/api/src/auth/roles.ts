@@ -22,5 +22,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the authentication hook on every route that is not public. */
     principal?: Principal;
+    /** What a route adds to the request's access record (siem.raw.sentrail): the query, the rows, the export. */
+    audit?: { query?: string; rows?: number; export?: { format: 'csv' | 'ndjson'; sha256: string } };
   }
 }
