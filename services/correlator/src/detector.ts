@@ -33,14 +33,17 @@ const ENTITY_TYPES: Record<string, string> = {
 
 export class Detector {
   private readonly alerting: CompiledRule[];
+  /** Rules and correlations that only feed a correlation. */
+  private readonly silenced: ReadonlySet<string>;
   private readonly engine: CorrelationEngine;
   private readonly index: RuleIndex;
 
   constructor(private readonly pack: RulePack) {
-    // Sigma: a rule a correlation uses alerts on its own only when that correlation says `generate`.
+    // Sigma: a rule or correlation another correlation uses alerts on its own only when that correlation says `generate`.
     const silenced = new Set(
       pack.correlations.filter((correlation) => !correlation.generate).flatMap((correlation) => correlation.rules),
     );
+    this.silenced = silenced;
     this.alerting = pack.rules.filter((rule) => !silenced.has(rule.id));
     this.engine = new CorrelationEngine(pack.correlations);
     this.index = new RuleIndex(pack.rules);
@@ -73,7 +76,8 @@ export class Detector {
       matched.map((rule) => rule.id),
       time,
     );
-    return [...single, ...correlated.map((alert) => this.correlationDetection(alert))];
+    const alerting = correlated.filter((alert) => !this.silenced.has(alert.correlationId));
+    return [...single, ...alerting.map((alert) => this.correlationDetection(alert))];
   }
 
   private correlationDetection(alert: CorrelationAlert): Detection {

@@ -145,11 +145,13 @@ function normalizeRecord(source: MapperName, record: unknown, label: string) {
 
 /** The alerts a correlation raises or updates over a sequence of raw records, run through the detection rules. */
 function correlate(correlation: CompiledCorrelation, source: MapperName, records: unknown[], label: string) {
-  const engine = new CorrelationEngine([correlation]);
+  // Every correlation of the pack, for those this one is chained to; only its own alerts count.
+  const engine = new CorrelationEngine(compiled.correlations);
   return records.flatMap((record, i): CorrelationAlert[] => {
     const { id, document } = normalized(source, record, `${label} record ${i}`);
     const matched = loaded.rules.filter((rule) => matchDocument(rule, document)).map((rule) => rule.id);
-    return engine.process(id, document, matched, Date.parse(document['@timestamp']));
+    const alerts = engine.process(id, document, matched, Date.parse(document['@timestamp']));
+    return alerts.filter((alert) => alert.correlationId === correlation.id);
   });
 }
 

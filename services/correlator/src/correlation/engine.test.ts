@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { CorrelationEngine, type CorrelationAlert } from './engine.js';
 import { MAX_EVIDENCE } from './group.js';
-import type { CompiledCorrelation } from './rule.js';
-import { compileOne, loginEvent, MINUTE, T0 } from './testing.js';
+import { compileCorrelations, type CompiledCorrelation } from './rule.js';
+import { compileOne, correlationDocument, loginEvent, MINUTE, RULES, T0 } from './testing.js';
 
 /** One event as the correlator feeds it: id, document, matched rule ids, time. */
 type Fed = [string, unknown, string[], number];
@@ -406,3 +406,49 @@ function randomLogins(bursts: number, duration: number): Fed[] {
   }
   return events.sort((a, b) => a[3] - b[3]).map(([, document, rules, time], n) => [`e${n}`, document, rules, time]);
 }
+
+describe('chained correlations', () => {
+  const documents = [
+    correlationDocument(
+      {
+        type: 'event_count',
+        rules: ['login-failed'],
+        'group-by': ['user.name'],
+        timespan: '10m',
+        condition: { gte: 3 },
+      },
+      { id: 'repeated-failures', name: 'repeated_failures' },
+    ),
+    correlationDocument(
+      {
+        type: 'temporal_ordered',
+        rules: ['repeated_failures', 'login-succeeded'],
+        'group-by': ['user.name'],
+        timespan: '10m',
+      },
+      { id: 'success-after-failures' },
+    ),
+  ];
+  // Given in the reverse of chain order: the engine orders them itself.
+  const { correlations, refused } = compileCorrelations(
+    documents.reverse().map((document, i) => ({ file: `${i}.yml`, document })),
+    RULES,
+  );
+  const chainedAlerts = (events: Fed[]) =>
+    feed(new CorrelationEngine(correlations), events).filter(
+      (alert) => alert.correlationId === 'success-after-failures',
+    );
+
+  it('counts what a correlation raises as an event for the correlation chained to it', () => {
+    assert.deepEqual(refused, []);
+    const alerts = chainedAlerts([...failures('f', 3, T0, MINUTE), success('s', T0 + 4 * MINUTE)]);
+    assert.equal(alerts.length, 1);
+    assert.deepEqual(alerts[0]!.groupKey, { 'user.name': 'alice' });
+    assert.deepEqual(alerts[0]!.eventIds, ['f-2', 's'], 'the event that made the failures a burst, then the success');
+  });
+
+  it('raises nothing for one mistyped password, nor for a success before the failures', () => {
+    assert.deepEqual(chainedAlerts([...failures('f', 2, T0, MINUTE), success('s', T0 + 3 * MINUTE)]), []);
+    assert.deepEqual(chainedAlerts([success('s', T0), ...failures('f', 3, T0 + MINUTE, MINUTE)]), []);
+  });
+});

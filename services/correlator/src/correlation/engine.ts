@@ -77,7 +77,7 @@ export class CorrelationEngine {
     const repeated = correlations.find(({ id }, index) => correlations.findIndex((other) => other.id === id) !== index);
     // Alert ids start with the correlation id: two correlations sharing one would share alerts.
     if (repeated !== undefined) throw new RangeError(`correlation id '${repeated.id}' is given twice`);
-    this.tracked = correlations.map((correlation) => ({
+    this.tracked = chainOrder(correlations).map((correlation) => ({
       correlation,
       groupPaths: correlation.groupFields.map((fields) => fields.map(fieldPath)),
       field: correlation.field === undefined ? undefined : fieldPath(correlation.field),
@@ -95,28 +95,38 @@ export class CorrelationEngine {
   /**
    * Feeds one event: its id (the evidence alerts list), its ECS document, the ids of the detection
    * rules it matched and its @timestamp in milliseconds. Returns the alerts it raised or updated.
+   * A correlation that raises or updates an alert counts, for the correlations chained to it, as
+   * matching this event: correlations run in chain order, each after those it refers to.
    */
   process(documentId: string, document: unknown, matchedRuleIds: readonly string[], time: number): CorrelationAlert[] {
     if (!Number.isFinite(time)) throw new RangeError(`event ${documentId} has no valid time`);
     const rulesByCorrelation = new Map<Tracked, number[]>();
-    for (const ruleId of new Set(matchedRuleIds)) {
+    const matched = (ruleId: string) => {
       for (const { tracked, rule } of this.byRule.get(ruleId) ?? []) {
         rulesByCorrelation.set(tracked, [...(rulesByCorrelation.get(tracked) ?? []), rule]);
       }
-    }
+    };
+    for (const ruleId of new Set(matchedRuleIds)) matched(ruleId);
     if (rulesByCorrelation.size === 0) return [];
     const occurrence: Occurrence = { time, seq: this.arrivals++, id: documentId };
     const alerts: CorrelationAlert[] = [];
-    for (const [tracked, rules] of rulesByCorrelation) {
+    for (const tracked of this.tracked) {
+      const rules = rulesByCorrelation.get(tracked);
+      if (rules === undefined) continue;
       this.forgetIdle(tracked, time);
       const values = tracked.field === undefined ? [] : valuesAt(document, tracked.field);
       // value_count counts the field's values: an event without one adds nothing.
       if (tracked.field !== undefined && values.length === 0) continue;
+      let raised = false;
       for (const { key, rules: groupRules } of this.groupsOf(tracked, document, rules)) {
         const outcome = this.group(tracked, key).observe(occurrence, groupRules, values);
         if (outcome === 'late') this.late++;
-        else if (outcome !== undefined) alerts.push(alertOf(tracked.correlation, key, outcome.burst, !outcome.raised));
+        else if (outcome !== undefined) {
+          alerts.push(alertOf(tracked.correlation, key, outcome.burst, !outcome.raised));
+          raised = true;
+        }
       }
+      if (raised) matched(tracked.correlation.id);
     }
     return alerts;
   }
@@ -172,6 +182,25 @@ export class CorrelationEngine {
       groups.dropLeastRecent();
     }
   }
+}
+
+/** The correlations with each after those it refers to (compileCorrelations refuses cycles). */
+function chainOrder(correlations: readonly CompiledCorrelation[]): CompiledCorrelation[] {
+  const byId = new Map(correlations.map((correlation) => [correlation.id, correlation]));
+  const ordered: CompiledCorrelation[] = [];
+  const visiting = new Set<string>();
+  const visit = (correlation: CompiledCorrelation) => {
+    if (ordered.includes(correlation)) return;
+    if (visiting.has(correlation.id)) throw new RangeError(`correlation '${correlation.id}' is part of a loop`);
+    visiting.add(correlation.id);
+    for (const rule of correlation.rules) {
+      const referenced = byId.get(rule);
+      if (referenced) visit(referenced);
+    }
+    ordered.push(correlation);
+  };
+  correlations.forEach(visit);
+  return ordered;
 }
 
 function alertOf(correlation: CompiledCorrelation, key: GroupKey, burst: Burst, updated: boolean): CorrelationAlert {

@@ -163,34 +163,39 @@ detection:
     assert.match(refusalOf(EVENT_COUNT, { status: 'unsupported' }), /status is 'unsupported'/);
   });
 
-  it('refuses ambiguous names and chained correlations, and loads the rest', () => {
+  it('chains correlations by id or name, each after those it refers to; refuses ambiguous names, chains through a refused correlation, and loops', () => {
+    const temporal = (rules: string[]) => ({ ...EVENT_COUNT, type: 'temporal', rules, condition: undefined });
     const { correlations, refused } = compileCorrelations(
       [
-        { file: 'a.yml', document: correlationDocument(EVENT_COUNT, { id: 'brute-force', name: 'brute_force' }) },
         {
           file: 'b.yml',
-          document: correlationDocument(
-            { ...EVENT_COUNT, type: 'temporal', rules: ['brute_force', 'successful_login'] },
-            { id: 'chained' },
-          ),
+          document: correlationDocument(temporal(['brute_force', 'successful_login']), { id: 'chained' }),
         },
+        { file: 'a.yml', document: correlationDocument(EVENT_COUNT, { id: 'brute-force', name: 'brute_force' }) },
         { file: 'c.yml', document: correlationDocument({ ...EVENT_COUNT, rules: ['shared'] }, { id: 'ambiguous' }) },
         { file: 'd.yml', document: correlationDocument(EVENT_COUNT, { id: 'brute-force' }) },
+        {
+          file: 'e.yml',
+          document: correlationDocument(temporal(['ambiguous', 'failed_login']), { id: 'via-refused' }),
+        },
+        { file: 'f.yml', document: correlationDocument(temporal(['loop-b', 'failed_login']), { id: 'loop-a' }) },
+        { file: 'g.yml', document: correlationDocument(temporal(['loop-a', 'failed_login']), { id: 'loop-b' }) },
       ],
       [...RULES, { id: 'one', name: 'shared' }, { id: 'two', name: 'shared' }],
     );
     assert.deepEqual(
-      correlations.map(({ id }) => id),
-      ['brute-force'],
+      correlations.map(({ id, rules }) => ({ id, rules })),
+      [
+        { id: 'brute-force', rules: ['login-failed'] },
+        { id: 'chained', rules: ['brute-force', 'login-succeeded'] },
+      ],
     );
     assert.deepEqual(refused, [
-      {
-        file: 'b.yml',
-        id: 'chained',
-        reason: "'brute_force' is a correlation: chaining correlations is not supported",
-      },
       { file: 'c.yml', id: 'ambiguous', reason: "rule name 'shared' is the name of several detection rules" },
       { file: 'd.yml', id: 'brute-force', reason: 'the id is already the id of a correlation in a.yml' },
+      { file: 'e.yml', id: 'via-refused', reason: "it refers to correlation 'ambiguous', which was refused" },
+      { file: 'f.yml', id: 'loop-a', reason: 'the chain of correlations loops: loop-a → loop-b → loop-a' },
+      { file: 'g.yml', id: 'loop-b', reason: 'the chain of correlations loops: loop-a → loop-b → loop-a' },
     ]);
   });
 });

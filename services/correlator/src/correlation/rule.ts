@@ -1,7 +1,8 @@
 // A Sigma correlation rule (correlation specification v2.0.2), checked and compiled against the
 // detection rules that loaded. What the engine cannot honour is refused here, with the
 // correlation's id and the reason: an unknown type, a bad timespan or condition, a reference to
-// a rule that is not loaded, or to another correlation (chaining is not supported).
+// a rule that is not loaded. A correlation may refer to other correlations (chaining): what they
+// raise counts as an event of theirs; a chain through a refused correlation, or a cycle, is refused.
 
 import { isMap } from '../sigma/documents.js';
 import { SigmaError } from '../sigma/errors.js';
@@ -29,7 +30,7 @@ export interface CompiledCorrelation {
   readonly level: Level;
   readonly tags: readonly string[];
   readonly type: CorrelationType;
-  /** The referenced detection rules' ids, in the order listed (the order temporal_ordered wants). */
+  /** The referenced detection rules' and correlations' ids, in the order listed (the order temporal_ordered wants). */
   readonly rules: readonly string[];
   /** The group-by names as written: ECS field names, or aliases. They name the alert's group key. */
   readonly groupBy: readonly string[];
@@ -86,15 +87,59 @@ export function compileCorrelations(
       compiled.refused.push({ file, id, reason: error.message });
     }
   }
-  return compiled;
+  return chained(compiled, references, idFiles);
 }
 
-/** Resolves a correlation's `rules` entries, ids or names, to detection rule ids. */
+/**
+ * The compiled correlations in chain order, each after those it refers to; a correlation whose
+ * chain reaches a refused or cyclic one is refused too, naming it.
+ */
+function chained(
+  { correlations, refused }: CompiledCorrelations,
+  references: References,
+  files: ReadonlyMap<string, string>,
+): CompiledCorrelations {
+  const byId = new Map(correlations.map((correlation) => [correlation.id, correlation]));
+  const ordered: CompiledCorrelation[] = [];
+  const placed = new Set<string>();
+  const refusedIds = new Map<string, string>();
+  // Depth-first: `path` holds the correlations being placed, so meeting one of them again is a cycle.
+  const place = (correlation: CompiledCorrelation, path: string[]): string | undefined => {
+    if (placed.has(correlation.id)) return undefined;
+    const known = refusedIds.get(correlation.id);
+    if (known !== undefined) return known;
+    if (path.includes(correlation.id))
+      return `the chain of correlations loops: ${[...path, correlation.id].join(' → ')}`;
+    for (const reference of correlation.rules.filter((rule) => references.isCorrelationId(rule))) {
+      const referenced = byId.get(reference);
+      const problem = referenced
+        ? place(referenced, [...path, correlation.id])
+        : `it refers to correlation '${reference}', which was refused`;
+      if (problem !== undefined) {
+        refusedIds.set(correlation.id, problem);
+        return problem;
+      }
+    }
+    placed.add(correlation.id);
+    ordered.push(correlation);
+    return undefined;
+  };
+  for (const correlation of correlations) place(correlation, []);
+  // In the order of the files, as the other refusals are.
+  const chainRefusals = correlations
+    .filter(({ id }) => refusedIds.has(id))
+    .map(({ id }) => ({ file: files.get(id)!, id, reason: refusedIds.get(id)! }));
+  return { correlations: ordered, refused: [...refused, ...chainRefusals] };
+}
+
+/** Resolves a correlation's `rules` entries, ids or names, to detection rule or correlation ids. */
 class References {
   private readonly ids = new Set<string>();
   /** Name → id; undefined when several rules share the name. */
   private readonly names = new Map<string, string | undefined>();
-  private readonly correlations = new Set<string>();
+  /** Correlation id or name → its id; undefined when several correlations share the name. */
+  private readonly correlations = new Map<string, string | undefined>();
+  private readonly correlationIds = new Set<string>();
 
   constructor(rules: readonly DetectionRuleRef[], documents: readonly CorrelationDocument[]) {
     for (const rule of rules) {
@@ -102,12 +147,20 @@ class References {
       if (rule.name !== undefined) this.names.set(rule.name, this.names.has(rule.name) ? undefined : rule.id);
     }
     for (const { document } of documents) {
-      for (const key of ['id', 'name']) if (typeof document[key] === 'string') this.correlations.add(document[key]);
+      if (typeof document.id !== 'string' || document.id === '') continue;
+      this.correlationIds.add(document.id);
+      this.correlations.set(document.id, document.id);
+      if (typeof document.name === 'string')
+        this.correlations.set(document.name, this.correlations.has(document.name) ? undefined : document.id);
     }
   }
 
   isRuleId(id: string): boolean {
     return this.ids.has(id);
+  }
+
+  isCorrelationId(id: string): boolean {
+    return this.correlationIds.has(id) && !this.ids.has(id);
   }
 
   resolve(reference: string): string {
@@ -118,9 +171,11 @@ class References {
       return id;
     }
     if (this.correlations.has(reference)) {
-      throw new SigmaError(`'${reference}' is a correlation: chaining correlations is not supported`);
+      const id = this.correlations.get(reference);
+      if (id === undefined) throw new SigmaError(`'${reference}' is the name of several correlations`);
+      return id;
     }
-    throw new SigmaError(`'${reference}' is not the id or name of a loaded detection rule`);
+    throw new SigmaError(`'${reference}' is not the id or name of a loaded detection rule or correlation`);
   }
 }
 
