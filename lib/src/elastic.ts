@@ -1,6 +1,13 @@
 import { Client } from '@elastic/elasticsearch';
 import type { SentrailConfig } from './config.js';
-import { alertExceptionsMapping, alertsMapping, apiKeysMapping, eventsMapping, reviewsMapping } from './mappings.js';
+import {
+  alertExceptionsMapping,
+  alertsMapping,
+  apiKeysMapping,
+  eventsMapping,
+  exportsMapping,
+  reviewsMapping,
+} from './mappings.js';
 import type { ServiceContext } from './service.js';
 
 export type { Client as ElasticClient };
@@ -17,6 +24,7 @@ export function aliases(prefix: string) {
     alertExceptions: `${prefix}-alert-exceptions`,
     reviews: `${prefix}-reviews`,
     apiKeys: `${prefix}-api-keys`,
+    exports: `${prefix}-exports`,
   };
 }
 
@@ -70,6 +78,7 @@ export async function installTemplates(client: Client, config: SentrailConfig['e
     { name: aliases(prefix).alertExceptions, mappings: alertExceptionsMapping },
     { name: aliases(prefix).reviews, mappings: reviewsMapping },
     { name: aliases(prefix).apiKeys, mappings: apiKeysMapping },
+    { name: aliases(prefix).exports, mappings: exportsMapping },
   ];
   for (const { name, mappings } of families) {
     await client.indices.putIndexTemplate({

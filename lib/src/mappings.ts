@@ -204,3 +204,27 @@ export const apiKeysMapping: MappingTypeMapping = {
     revoked: object({ at: date, by: keyword }),
   },
 };
+
+/**
+ * Auditors' exports (services/api/src/exports/): one document per export, `running` while it streams,
+ * then `complete` with its signed manifest, or `aborted` with the rows sent before the client left.
+ */
+export const exportsMapping: MappingTypeMapping = {
+  dynamic: false,
+  properties: {
+    id: keyword,
+    status: keyword,
+    query: { type: 'keyword', ignore_above: 1024, fields: { text } },
+    range: object({ from: date, to: date }),
+    format: keyword,
+    requester: object(keywords('key_id', 'name', 'role')),
+    started_at: date,
+    completed_at: date,
+    ended_at: date,
+    rows: long,
+    sha256: keyword,
+    public_key_sha256: keyword,
+    signature: stored,
+    reason: text,
+  },
+};
