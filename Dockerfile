@@ -47,12 +47,16 @@ RUN set -eu; \
       cp -a "$pkg/package.json" "$pkg/dist" "/out/$pkg/"; \
       if [ -d "$pkg/node_modules" ]; then cp -a "$pkg/node_modules" "/out/$pkg/"; fi; \
     done; \
+    # The web UI's files are served from the API's source tree (services/api/src/routes/ui.ts).
+    mkdir -p /out/services/api/src/ui; \
+    cp -a services/api/src/ui/static /out/services/api/src/ui/; \
     find /out -path /out/node_modules -prune -o \
       \( -name '*.tsbuildinfo' -o -name '*.d.ts' -o -name '*.d.ts.map' -o -name '*.test.js' -o -name '*.test.js.map' \) \
       -type f -print | xargs -r rm -f; \
     find /out/node_modules -xtype l -delete; \
     test -f /out/node_modules/@sentrail/lib/dist/config.js; \
-    for svc in ingest normalizer correlator api; do test -f "/out/services/$svc/dist/index.js"; done
+    for svc in ingest normalizer correlator api; do test -f "/out/services/$svc/dist/index.js"; done; \
+    test -f /out/services/api/src/ui/static/index.html
 
 # ---------------------------------------------------------------------------------------------------
 # runtime: Node.js and the compiled services only, as the unprivileged `node` user.
@@ -64,7 +68,8 @@ ENV NODE_ENV=production \
     SENTRAIL_INGEST__HOST=0.0.0.0 \
     SENTRAIL_NORMALIZER__HOST=0.0.0.0 \
     SENTRAIL_CORRELATOR__HOST=0.0.0.0 \
-    SENTRAIL_API__HOST=0.0.0.0
+    SENTRAIL_API__HOST=0.0.0.0 \
+    SENTRAIL_API__SIGNING_KEY_FILE=/app/.local/export-signing-key.pem
 
 WORKDIR /app
 # Owned by root and read-only for the service user: the code cannot be changed by the process.

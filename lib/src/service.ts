@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { ConfigError, loadConfig, type SentrailConfig, type ServiceName } from './config.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
@@ -21,6 +22,11 @@ export interface ServiceParts {
   routes?: FastifyPluginAsync;
   /** The largest request body accepted, in bytes (fastify's default: 1 MiB). */
   bodyLimit?: number;
+  /**
+   * Stop taking requests before anything else stops, for a service whose requests are its work (the
+   * API: what they produce must reach Kafka before the producer goes); others keep /readyz answering.
+   */
+  closeHttpFirst?: boolean;
 }
 
 export interface ServiceAppOptions extends ServiceParts {
@@ -38,6 +44,8 @@ export async function buildServiceApp(options: ServiceAppOptions): Promise<Fasti
     loggerInstance,
     disableRequestLogging: true,
     bodyLimit,
+    // Unique across restarts and instances, so a request's log lines and records can be joined on it.
+    genReqId: () => randomUUID(),
   });
   await app.register(healthRoutes, { service, checks, metrics, isStopping });
   if (routes) await app.register(routes);
@@ -63,11 +71,14 @@ export async function runService(name: ServiceName, start: (context: ServiceCont
   exitOnSignals(shutdown, logger);
 
   let app: FastifyInstance | undefined;
+  let closing: Promise<void> | undefined;
+  const closeHttp = () => (closing ??= app?.close());
   // Registered first so it runs last: the health endpoints answer until the work has stopped.
-  shutdown.add('http', () => app?.close());
+  shutdown.add('http', closeHttp);
   try {
     const parts = await start({ name, config, logger, metrics, shutdown });
     app = await buildServiceApp({ ...parts, service: name, metrics, logger, isStopping: () => shutdown.stopping });
+    if (parts.closeHttpFirst) shutdown.add('http requests', closeHttp);
     const { host, port } = config[name];
     const address = await app.listen({ host, port });
     logger.info({ address }, `${name} listening`);

@@ -9,6 +9,7 @@ import { buildServiceApp } from '@sentrail/lib/service';
 import { dropIndexPrefix, testConfig, uniqueName } from '@sentrail/lib/testing';
 import { apiRoutes, type ApiDeps, type RouteGroup } from './app.js';
 import { ApiKeys } from './auth/api-keys.js';
+import { AccessLog } from './audit/access-log.js';
 import type { Role } from './auth/roles.js';
 
 export interface TestApi {
@@ -31,12 +32,14 @@ export async function startTestApi(groups: readonly RouteGroup[], env: Record<st
   await installTemplates(elastic, config.elasticsearch);
   const producer = createProducer(createKafka(config.kafka, logger, '-api-test'));
   await producer.connect();
-  const deps: ApiDeps = { config, elastic, producer, keys: new ApiKeys(elastic, prefix), logger };
+  const metrics = createMetrics('api');
+  const accessLog = new AccessLog({ producer, logger, metrics });
+  const deps: ApiDeps = { config, elastic, producer, keys: new ApiKeys(elastic, prefix), accessLog, logger, metrics };
   const app = await buildServiceApp({
     service: 'api',
     checks: {},
     routes: apiRoutes(deps, groups),
-    metrics: createMetrics('api'),
+    metrics,
     isStopping: () => false,
     bodyLimit: config.api.bodyLimitBytes,
   });
@@ -60,6 +63,7 @@ export async function startTestApi(groups: readonly RouteGroup[], env: Record<st
     },
     async close() {
       await app.close();
+      await accessLog.flushed();
       await producer.disconnect();
       await dropIndexPrefix(elastic, prefix);
       await elastic.close();
