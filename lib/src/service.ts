@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { ConfigError, loadConfig, type SentrailConfig, type ServiceName } from './config.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { createLogger, type Logger } from './logger.js';
@@ -42,7 +42,7 @@ export async function buildServiceApp(options: ServiceAppOptions): Promise<Fasti
   const loggerInstance: FastifyBaseLogger = logger ?? createLogger(service, 'silent');
   const app = fastify({
     loggerInstance,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     // Unique across restarts and instances, so a request's log lines and records can be joined on it.
     genReqId: () => randomUUID(),
