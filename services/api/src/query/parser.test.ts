@@ -142,13 +142,42 @@ describe('parseQuery', () => {
     assert.deepEqual(parseQuery('n:[* TO *]'), { type: 'exists', field: { name: 'n', position: 0 } });
   });
 
+  it('reads a value list: field:( … ) compares each value inside with the field, AND/OR/NOT and nesting kept', () => {
+    const field = { name: 'event.action', position: 0 };
+    assert.deepEqual(parseQuery('event.action:(StopLogging OR "Delete Trail")'), {
+      type: 'or',
+      operands: [
+        { type: 'term', field, value: { text: 'StopLogging', position: 14 } },
+        { type: 'term', field, value: { text: 'Delete Trail', position: 29 } },
+      ],
+    });
+    const a = { name: 'a', position: 0 };
+    assert.deepEqual(parseQuery('a:(b (NOT c:d) *)'), {
+      type: 'and',
+      operands: [
+        { type: 'term', field: a, value: { text: 'b', position: 3 } },
+        { type: 'not', operand: { type: 'term', field: a, value: { text: 'c:d', position: 10 } } },
+        { type: 'exists', field: a },
+      ],
+    });
+    // The list ends at its parenthesis: what follows is a term of its own.
+    assert.deepEqual(parseQuery('a:(b) c'), {
+      type: 'and',
+      operands: [
+        { type: 'term', field: a, value: { text: 'b', position: 3 } },
+        { type: 'term', value: { text: 'c', position: 6 } },
+      ],
+    });
+  });
+
   it('refuses broken syntax, saying where', () => {
     refused('user.name:alice )', "unexpected ')' at 16", 16);
     refused('a AND (b OR c))', "unexpected ')' at 14", 14);
     refused('user:"alice', 'unclosed quote starting at 5', 5);
     refused('user.name:', "expected a value after 'user.name:' at 10", 10);
     refused('user.name: AND b', "expected a value after 'user.name:' at 11", 11);
-    refused('event.action:(a OR b)', "expected a value after 'event.action:' at 13", 13);
+    refused('event.action:(a OR', "expected a term after 'OR' at 18", 18);
+    refused('event.action:(a', "unclosed '(' at 13", 13);
     refused('a AND (b OR c', "unclosed '(' at 6", 6);
     refused('()', "unexpected ')' at 1", 1);
     refused('a AND', "expected a term after 'AND' at 5", 5);

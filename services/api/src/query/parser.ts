@@ -8,6 +8,8 @@
 //   event.severity >= 10  @timestamp < 2026-11-28   ranges: < <= > >=
 //   event.severity:[5 TO 10]  @timestamp:{2026-11-01 TO *}   [ ] inclusive, { } exclusive, * open
 //   user.name:*                   the field exists
+//   event.action:(StopLogging OR DeleteTrail)   a value list: the field's values with AND/OR/NOT
+//                                 and ( ), every value of the list compared with that field
 //   a AND b, a OR b, NOT a, a b (= a AND b), ( )   keywords in any case; NOT binds tighter than
 //                                 AND, AND tighter than OR
 //   \  escapes the next character: \: \* \? \( \" \\ ... ; a value holding ':' can also be quoted
@@ -79,6 +81,8 @@ class Parser {
   private index = 0;
   private depth = 0;
   private clauses = 0;
+  /** Inside `field:( … )`: the field each value there is compared with. */
+  private listField: FieldName | undefined;
 
   constructor(private readonly tokens: Token[]) {}
 
@@ -132,11 +136,29 @@ class Parser {
     }
     if (token.kind === 'phrase') {
       this.index++;
-      return this.clause({ type: 'term', value: { text: token.text, position: token.position } }, token.position);
+      const value = { text: token.text, position: token.position };
+      const field = this.listField;
+      return this.clause(field ? { type: 'term', field, value } : { type: 'term', value }, token.position);
     }
     if (token.kind !== 'word' || this.keyword() !== undefined) throw this.expectedTerm(token);
     this.index++;
-    return this.wordClause(token.characters, token.position);
+    if (this.listField === undefined) return this.wordClause(token.characters, token.position);
+    // In a value list the whole word is a value, colons included, as after `field:`.
+    const field = this.listField;
+    const node: QueryNode = isLoneStar(token.characters)
+      ? { type: 'exists', field }
+      : { type: 'term', field, value: wordValue(token.characters, token.position) };
+    return this.clause(node, token.position);
+  }
+
+  /** `field:( … )`: the parenthesised expression with its values compared with `field`. */
+  private valueList(field: FieldName): QueryNode {
+    this.listField = field;
+    try {
+      return this.primary();
+    } finally {
+      this.listField = undefined;
+    }
   }
 
   /** `field:value`, `field:[a TO b]`, `field:*`, `field >= value` or a bare value. */
@@ -173,6 +195,7 @@ class Parser {
     }
     const next = this.peek();
     if (next.kind === '[' || next.kind === '{') return this.bracketRange(field, next.kind);
+    if (next.kind === '(') return this.valueList(field);
     const value = this.value(`'${field.name}:'`);
     return this.clause(value === 'open' ? { type: 'exists', field } : { type: 'term', field, value }, position);
   }

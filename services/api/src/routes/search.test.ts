@@ -277,6 +277,10 @@ describe('search and trails (real Elasticsearch)', () => {
       ['source.ip:10.0.0.0/24', (e) => e.source?.ip?.startsWith('10.0.0.') ?? false],
       [`user.name:${deployer}`, (e) => e.user?.name === deployer],
       ['NOT user.name:*', (e) => e.user?.name === undefined],
+      [
+        'user.name:(bob OR carol) NOT event.outcome:success',
+        (e) => ['bob', 'carol'].includes(e.user?.name ?? '') && e.event.outcome !== 'success',
+      ],
       ['labels.cde:true', (e) => e.labels?.cde === true],
       [
         'resource.id:"arn:aws:s3:::cde-bucket/card.csv" AND NOT event.action:GetObject',
