@@ -16,7 +16,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /src
 
 # Manifests first, so the npm ci layer is reused while only sources change. npm ci needs the
-# package.json of every workspace named in the root package.json (lib, services/*, test).
+# package.json of every workspace named in the root package.json (lib, services/*, test, bench, dashboards).
 COPY package.json package-lock.json ./
 COPY lib/package.json lib/
 COPY services/ingest/package.json services/ingest/
@@ -24,6 +24,8 @@ COPY services/normalizer/package.json services/normalizer/
 COPY services/correlator/package.json services/correlator/
 COPY services/api/package.json services/api/
 COPY test/package.json test/
+COPY bench/package.json bench/
+COPY dashboards/package.json dashboards/
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --no-audit --no-fund
 

@@ -600,6 +600,50 @@ describe('docker-compose.yml', () => {
       assert.ok(existsSync(host) && statSync(host).isDirectory(), `${relative(root, host)} does not exist`);
     }
   });
+
+  it("has Prometheus scrape every Sentrail service on its port, and Grafana's Prometheus datasource read it", () => {
+    const prometheus = compose.services['prometheus']!;
+    assert.match(prometheus.image ?? '', /^prom\/prometheus:v\d/);
+    const configEntry = (prometheus.configs ?? []).find(
+      (entry) => typeof entry !== 'string' && entry.target === '/etc/prometheus/prometheus.yml',
+    );
+    assert.ok(
+      configEntry && typeof configEntry !== 'string',
+      'prometheus: no configuration at /etc/prometheus/prometheus.yml',
+    );
+    const scrape = parse(compose.configs?.[configEntry.source]?.content ?? '') as {
+      scrape_configs?: { metrics_path?: string; static_configs?: { targets?: string[] }[] }[];
+    };
+    const targets = (scrape.scrape_configs ?? []).flatMap((job) => {
+      assert.equal(job.metrics_path ?? '/metrics', '/metrics');
+      return (job.static_configs ?? []).flatMap((group) => group.targets ?? []);
+    });
+    const expected = sentrailServices.map(([name, service]) => `${name}:${config[serviceNameOf(name, service)].port}`);
+    assert.deepEqual(
+      [...targets].sort(),
+      [...expected].sort(),
+      'Prometheus must scrape each Sentrail service on its port',
+    );
+
+    const datasources = readdirSync(join(root, 'dashboards/provisioning/datasources'))
+      .filter((file) => /\.ya?ml$/.test(file))
+      .flatMap(
+        (file) =>
+          (
+            readYaml(join(root, 'dashboards/provisioning/datasources', file)) as {
+              datasources?: { type?: string; url?: string }[];
+            }
+          ).datasources ?? [],
+      );
+    const source = datasources.find((candidate) => candidate.type === 'prometheus');
+    assert.ok(source, 'no Prometheus datasource is provisioned');
+    const url = new URL(source.url ?? '');
+    assert.equal(compose.services[url.hostname], prometheus, `${url.href} is not the prometheus service`);
+    assert.ok(
+      portsOf(prometheus).some((port) => String(port.containerPort) === url.port),
+      `prometheus does not listen on ${url.port}`,
+    );
+  });
 });
 
 describe('Dockerfile', () => {
