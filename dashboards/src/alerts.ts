@@ -1,7 +1,6 @@
 // The alert queue as on-call engineers see it: what is open, how severe, from which rules and for
-// which entities, and which exceptions mute alerts now. Time to acknowledge is not shown: an
-// alert's status_history is an object array, not nested, so no aggregation can pair the
-// `acknowledged` entry with its time, and Sentrail uses no scripts (DESIGN.md §3).
+// which entities, how fast people respond (response.* on each alert, set when it is acknowledged
+// or closed), and which exceptions mute alerts now.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { ALERT_EXCEPTIONS, ALERTS } from './datasources.js';
 import { countStat, overTime, sentrailDashboard, topValues, valuesTable } from './panels.js';
@@ -25,6 +24,18 @@ export function alerts(): Dashboard {
         'Alerts raised by severity',
         { datasource: ALERTS, query: 'rule.severity:*', by: ['rule.severity'] },
         { width: 24 },
+      ),
+    )
+    .withPanel(
+      overTime(
+        'Time to acknowledge (ms), average by severity',
+        {
+          datasource: ALERTS,
+          query: 'response.time_to_acknowledge_ms:*',
+          by: ['rule.severity'],
+          metric: { type: 'avg', field: 'response.time_to_acknowledge_ms' },
+        },
+        { width: 24, description: 'From when Sentrail opened the alert to its acknowledgement, by when it opened.' },
       ),
     )
     .withPanel(

@@ -108,6 +108,14 @@ function assertSearchable(mapping: estypes.MappingTypeMapping, field: string, wh
   assert.ok(!('index' in property && property.index === false), `${where}: ${field} is not indexed`);
 }
 
+/** A metric's values in the innermost buckets (or at the top when there are none). */
+function metricValues(aggregations: unknown, ids: readonly string[], metricId: string): (number | null)[] {
+  const level = aggregations as Record<string, { value?: number | null; buckets?: unknown }> | undefined;
+  if (ids.length === 0) return [level?.[metricId]?.value ?? null];
+  const buckets = Object.values((level?.[ids[0]!]?.buckets ?? {}) as Record<string, unknown>);
+  return buckets.flatMap((bucket) => metricValues(bucket, ids.slice(1), metricId));
+}
+
 /** The buckets of each level hold documents, down to the innermost. */
 function hasData(aggregations: Record<string, unknown> | undefined, ids: string[]): boolean {
   if (ids.length === 0) return true;
@@ -278,6 +286,12 @@ describe('Elasticsearch panels of the dashboards', () => {
           assert.ok(typeof total === 'object' && total.value > 0, `${where}: no document matches ${query}`);
           const ids = (target.bucketAggs ?? []).map((bucket) => bucket.id);
           assert.ok(hasData(response.aggregations, ids), `${where}: no bucket holds data`);
+          for (const metric of (target.metrics ?? []).filter(({ type }) => type !== 'count')) {
+            assert.ok(
+              metricValues(response.aggregations, ids, metric.id).some((value) => value !== null),
+              `${where}: the ${metric.type} of ${metric.field} has no value`,
+            );
+          }
 
           if (uid === EVENTS.ref.uid) {
             // The link opens the same filter: the API's own query language finds the same events.

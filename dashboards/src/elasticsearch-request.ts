@@ -26,7 +26,7 @@ export interface ElasticsearchTarget {
   query?: string;
   timeField?: string;
   bucketAggs?: BucketAggregation[];
-  metrics?: { id: string; type: string }[];
+  metrics?: { id: string; type: string; field?: string }[];
 }
 
 export interface ElasticsearchRequest {
@@ -36,6 +36,9 @@ export interface ElasticsearchRequest {
   /** Fields named in the Lucene query, which must be indexed. */
   queriedFields: string[];
 }
+
+/** The single-value metrics the dashboards use besides the count. */
+const METRICS = ['avg', 'max', 'min', 'sum'];
 
 const NICE_INTERVALS_MS = [1, 5, 10, 30, 60, 300, 600, 1800, 3600, 10800, 21600, 43200, 86400, 604800].map(
   (seconds) => seconds * 1000,
@@ -99,15 +102,20 @@ export function elasticsearchRequest(
         throw new Error(`bucket aggregation ${bucket.type} is not modelled here`);
     }
   });
+  // A count is each bucket's doc_count; any other metric is an aggregation in the innermost bucket.
+  const metrics: Record<string, unknown> = {};
+  for (const metric of target.metrics ?? []) {
+    if (metric.type === 'count') continue;
+    if (!METRICS.includes(metric.type) || !metric.field) throw new Error(`metric ${metric.type} is not modelled here`);
+    aggregatedFields.push(metric.field);
+    metrics[metric.id] = { [metric.type]: { field: metric.field } };
+  }
+  const innermost = Object.keys(metrics).length > 0 ? metrics : undefined;
   // Each level nests inside the one before it.
   const aggs = levels.reduceRight<Record<string, unknown> | undefined>(
     (inner, [id, aggregation]) => ({ [id]: inner ? { ...aggregation, aggs: inner } : aggregation }),
-    undefined,
+    innermost,
   );
-  for (const metric of target.metrics ?? []) {
-    // The dashboards count documents: a bucket's doc_count, no aggregation of its own.
-    if (metric.type !== 'count') throw new Error(`metric ${metric.type} is not modelled here`);
-  }
   return {
     body: {
       size: 0,

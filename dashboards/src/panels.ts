@@ -23,6 +23,8 @@ export interface QuerySpec {
   /** Buckets per terms aggregation. */
   size?: number;
   overTime?: boolean;
+  /** A value of a numeric field per bucket instead of the count of documents. */
+  metric?: { type: 'avg' | 'max'; field: string };
 }
 
 function target(spec: QuerySpec): elasticsearch.DataqueryBuilder {
@@ -51,7 +53,10 @@ function target(spec: QuerySpec): elasticsearch.DataqueryBuilder {
     );
   }
   // Written out: the SDK's count builder leaves `type` as "unknown", which Grafana cannot run.
-  const count: cog.Builder<elasticsearch.MetricAggregation> = { build: () => ({ id: '1', type: 'count' }) };
+  const metric = spec.metric;
+  const count: cog.Builder<elasticsearch.MetricAggregation> = {
+    build: () => (metric ? { id: '1', type: metric.type, field: metric.field } : { id: '1', type: 'count' }),
+  };
   return new elasticsearch.DataqueryBuilder()
     .refId('A')
     .datasource(datasource.ref)

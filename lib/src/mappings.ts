@@ -149,6 +149,7 @@ export const alertsMapping: MappingTypeMapping = {
     status: keyword,
     assignee: keyword,
     status_history: object({ ...keywords('status', 'by', 'assignee'), at: date, note: text }),
+    response: object({ acknowledged_at: date, time_to_acknowledge_ms: long, closed_at: date, time_to_close_ms: long }),
     // Also the notifier outbox: an entry `pending` is a notification still to deliver.
     notifications: object({
       ...keywords('channel', 'event', 'status'),

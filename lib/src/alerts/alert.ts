@@ -60,8 +60,17 @@ export interface Alert {
   evidence: { event_ids: string[] };
   status: AlertStatus;
   status_history: StatusChange[];
+  /** How fast people responded, from when Sentrail opened the alert: what a dashboard can average. */
+  response?: AlertResponse;
   assignee?: string;
   notifications: NotificationState[];
+}
+
+export interface AlertResponse {
+  acknowledged_at?: string;
+  time_to_acknowledge_ms?: number;
+  closed_at?: string;
+  time_to_close_ms?: number;
 }
 
 /** What a detection hands to AlertStore.raise: the alert's identity and what it saw. */

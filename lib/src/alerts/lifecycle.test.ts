@@ -19,6 +19,19 @@ describe('alert lifecycle', () => {
     ]);
   });
 
+  it('records how long the acknowledgement and the close took from the opening', () => {
+    const acknowledged = changeStatus(opened, 'acknowledged', { by: 'alice', at });
+    const closed = changeStatus(acknowledged, 'closed', { by: 'bob', at: '2026-11-28T12:30:00.000Z' });
+    assert.deepEqual(closed.response, {
+      acknowledged_at: at,
+      time_to_acknowledge_ms: 3_600_000,
+      closed_at: '2026-11-28T12:30:00.000Z',
+      time_to_close_ms: 9_000_000,
+    });
+    const closedAtOnce = changeStatus(opened, 'closed', { by: 'alice', at });
+    assert.equal(closedAtOnce.response?.time_to_acknowledge_ms, undefined, 'never acknowledged');
+  });
+
   it('may close an open alert directly', () => {
     assert.equal(changeStatus(opened, 'closed', { by: 'alice', at }).status, 'closed');
   });
