@@ -1,7 +1,7 @@
 // The pipeline as on-call engineers watch it, from the services' Prometheus metrics: throughput at
 // each stage, how far behind the index is, what went to the DLQ, and Elasticsearch's bulk
-// results. Kafka consumer lag is not among the metrics the services expose; the age of the newest
-// event written and the gap between what the ingest produced and the normalizer read stand in.
+// results. How far behind: each consumer group's lag (sentrail_consumer_lag), the gap between what
+// the ingest produced and the normalizer read, and the age of the newest event written.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { metricsOverTime, sentrailDashboard } from './panels.js';
 
@@ -22,6 +22,11 @@ export function pipelineHealth(): Dashboard {
     .withPanel(
       metricsOverTime('Normalizer: documents indexed per second', [
         { expr: perSecond('sentrail_normalizer_indexed_total', 'mapper'), legend: '{{mapper}}' },
+      ]),
+    )
+    .withPanel(
+      metricsOverTime('Kafka consumer lag: messages still to read, by service and topic', [
+        { expr: 'sum by (service, topic) (sentrail_consumer_lag)', legend: '{{service}} {{topic}}' },
       ]),
     )
     .withPanel(

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   ACKS_ALL,
   ALL_TOPICS,
+  consumerLag,
   createKafka,
   createProducer,
   ensureTopics,
@@ -12,7 +13,8 @@ import {
   type KafkaMessage,
 } from './kafka.js';
 import { createLogger } from './logger.js';
-import { testConfig, uniqueName } from './testing.js';
+import { testConfig, uniqueName, waitUntil } from './testing.js';
+import { Registry } from 'prom-client';
 
 const config = testConfig();
 const logger = createLogger('kafka-test', 'silent');
@@ -105,6 +107,39 @@ describe('Kafka (real broker)', () => {
     await second.until(2);
     await sleep(1_000); // anything already handled would come back now, at the start of the stream
     assert.deepEqual(second.values, ['4', '5']);
+  });
+
+  it('reports after each batch how many messages of the partition the group has still to read', async () => {
+    const topic = await newTopic();
+    // Three sends, three record batches: a fetch of at most one byte brings one message at a time.
+    for (const value of ['1', '2', '3']) await produce(topic, [value]);
+    const registry = new Registry();
+    const lag = consumerLag(registry);
+    assert.equal(consumerLag(registry), lag, 'one gauge per registry');
+    const reported: number[] = [];
+    const set = lag.set.bind(lag);
+    lag.set = ((labels: { topic: string; partition: string }, value: number) => {
+      reported.push(value);
+      set(labels, value);
+    }) as typeof lag.set;
+    const seen = collector();
+    await consume(kafka, logger, {
+      groupId: uniqueName('test-group'),
+      topics: [topic],
+      handle: seen.handle,
+      maxBytesPerPartition: 1,
+      lag,
+    });
+    await seen.until(3);
+    await waitUntil(
+      'the last batch committed',
+      async () => reported.length,
+      (count) => count === 3,
+      10_000,
+    );
+    assert.deepEqual(reported, [2, 1, 0]);
+    const [metric] = (await registry.getMetricsAsJSON()).filter(({ name }) => name === 'sentrail_consumer_lag');
+    assert.deepEqual(metric?.values, [{ labels: { topic, partition: '0' }, value: 0 }]);
   });
 
   it('does not commit a batch whose handling failed: it comes again', async () => {

@@ -9,6 +9,7 @@ import {
   type Message,
   type Producer,
 } from 'kafkajs';
+import { Gauge, type Registry } from 'prom-client';
 import type { SentrailConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { retry } from './retry.js';
@@ -131,6 +132,27 @@ export interface BatchConsumerOptions {
   partitionsConcurrently?: number;
   /** Most bytes fetched per partition at once: the size of a batch (kafkajs's default is 1 MiB). */
   maxBytesPerPartition?: number;
+  /** Set after each committed batch to what the group has still to read of the partition (consumerLag). */
+  lag?: Gauge<'topic' | 'partition'>;
+}
+
+const CONSUMER_LAG = 'sentrail_consumer_lag';
+
+/**
+ * The consumer lag of a service's group: messages of each partition it has not yet handled, as of its
+ * last committed batch (the partition's high watermark then, less the next offset to read). One per
+ * registry, whichever of the service's modules asks first.
+ */
+export function consumerLag(registry: Registry): Gauge<'topic' | 'partition'> {
+  return (
+    (registry.getSingleMetric(CONSUMER_LAG) as Gauge<'topic' | 'partition'> | undefined) ??
+    new Gauge({
+      name: CONSUMER_LAG,
+      help: "Messages of a partition the service's consumer group has still to read, as of its last committed batch.",
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    })
+  );
 }
 
 export interface BatchConsumer {
@@ -176,9 +198,10 @@ export async function startBatchConsumer(
     }
     payload.resolveOffset(batch.lastOffset());
     // The committed offset is the next one to read.
-    await consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() },
-    ]);
+    const next = BigInt(batch.lastOffset()) + 1n;
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
+    const behind = BigInt(batch.highWatermark) - next;
+    options.lag?.set({ topic: batch.topic, partition: String(batch.partition) }, Number(behind > 0n ? behind : 0n));
   }
 
   await consumer.run({

@@ -1,3 +1,4 @@
+import { consumerLag } from '@sentrail/lib/kafka';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 export type CorrelatorMetrics = ReturnType<typeof createCorrelatorMetrics>;
@@ -6,6 +7,7 @@ export function createCorrelatorMetrics(registry: Registry) {
   const gauge = (name: string, help: string) =>
     new Gauge({ name: `sentrail_correlator_${name}`, help, registers: [registry] });
   return {
+    lag: consumerLag(registry),
     events: new Counter({
       name: 'sentrail_correlator_events_total',
       help: 'Events read from siem.events (replayed ones included).',

@@ -155,7 +155,12 @@ export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator>
     logger.info({ replayed, timespan_ms: longest }, 'correlation windows rebuilt');
   }
   await outbox.start();
-  const consumer = await startBatchConsumer(deps.kafka, logger, { groupId, topics: [TOPICS.events], handle });
+  const consumer = await startBatchConsumer(deps.kafka, logger, {
+    groupId,
+    topics: [TOPICS.events],
+    handle,
+    lag: metrics.lag,
+  });
   const silenceRuns = new ScheduledRuns(
     checks.silenceSchedule,
     () => raiseAll(silence.silent(checks.silenceMinutes * 60_000)),

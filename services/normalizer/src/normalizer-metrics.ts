@@ -1,3 +1,4 @@
+import { consumerLag } from '@sentrail/lib/kafka';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type NormalizerMetrics = ReturnType<typeof createNormalizerMetrics>;
@@ -7,6 +8,7 @@ export function createNormalizerMetrics(registry: Registry) {
   const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
     new Counter<L>({ name: `sentrail_normalizer_${name}`, help, labelNames, registers: [registry] });
   return {
+    lag: consumerLag(registry),
     records: counter('records_total', 'Raw records read from Kafka.', ['mapper']),
     indexed: counter('indexed_total', 'Documents created in Elasticsearch.', ['mapper']),
     duplicates: counter('duplicates_total', 'Documents Elasticsearch already held (409): replays, not errors.', [

@@ -47,6 +47,7 @@ export async function startNormalizer(deps: NormalizerDeps): Promise<Normalizer>
       partitionsConcurrently: Math.min(8, RAW_TOPICS.length * config.kafka.partitions),
       // Batches of a few thousand CloudTrail records: fewer, larger bulks and produce requests.
       maxBytesPerPartition: 8 * 1024 * 1024,
+      lag: metrics.lag,
       handle: async (messages, batch) => {
         await handleRawBatch(messages, batch, batchDeps);
       },
