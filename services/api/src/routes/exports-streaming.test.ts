@@ -93,6 +93,13 @@ describe('export streaming: backpressure and abort (real Elasticsearch)', () => 
       assert.deepEqual(received, ids, 'every event once, in order');
       assert.equal(watch.searches, PAGES);
       assert.deepEqual(end && { complete: end.complete, rows: end.rows }, { complete: true, rows: EVENTS });
+      // The point in time is closed as the stream ends, by a request that may still be on its way.
+      await waitUntil(
+        'the point in time closed',
+        async () => watch.closed.length,
+        (closed) => closed > 0,
+        5_000,
+      );
       assert.deepEqual(watch.closed, watch.opened);
     } finally {
       watch.stop();

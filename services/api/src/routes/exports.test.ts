@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import type { FastifyRequest } from 'fastify';
 import type { EcsDocument } from '@sentrail/lib/ecs';
+import { waitUntil } from '@sentrail/lib/testing';
 import { CSV_COLUMNS, csvRecord } from '../exports/export-formats.js';
 import { ExportRecords } from '../exports/export-records.js';
 import type { ExportManifest } from '../exports/manifest.js';
@@ -147,7 +148,14 @@ describe('auditors’ exports (real Elasticsearch)', () => {
 
   it('exports CSV: a header, then every event in the range once, oldest first, across pages and indices', async () => {
     const watch = watchPointsInTime(api.deps.elastic);
-    const { response } = await exported('csv').finally(() => watch.stop());
+    const { response } = await exported('csv');
+    // The point in time is closed as the stream ends, by a request that may still be on its way.
+    await waitUntil(
+      'the point in time closed',
+      async () => watch.closed.length,
+      (closed) => closed > 0,
+      5_000,
+    ).finally(() => watch.stop());
     assert.equal(response.headers['content-type'], 'text/csv; charset=utf-8');
     assert.match(
       String(response.headers['content-disposition']),
