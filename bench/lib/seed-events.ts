@@ -3,6 +3,7 @@
 // shaped as the normalizer writes CloudTrail events. Loaded with _bulk into indices created with
 // refresh off, which is switched back on (and refreshed) at the end.
 import type { EcsDocument } from '@sentrail/lib/ecs';
+import { seededRandom } from '@sentrail/ingest/dist/demo/cloudtrail-generator.js';
 import { eventsIndexName, type ElasticClient } from '@sentrail/lib/elastic';
 
 export interface SeedOptions {
@@ -34,18 +35,6 @@ const ACTIONS = [
   ['StopLogging', 'cloudtrail.amazonaws.com', 'AWS::CloudTrail::Trail', '10.2.1.6'],
 ] as const;
 const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1'];
-
-/** mulberry32: a small seeded generator, so two runs load the same corpus. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function syntheticEvent(i: number, timestamp: string, next: () => number): EcsDocument {
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
@@ -112,7 +101,7 @@ export async function seedEvents(
   // Created ahead so refresh can be off while loading; the index template gives mappings and alias.
   for (const index of indices) await elastic.indices.create({ index, settings: { refresh_interval: '-1' } });
 
-  const next = random(seed);
+  const next = seededRandom(seed);
   let written = 0;
   const batch = () => {
     const operations: object[] = [];

@@ -291,6 +291,24 @@ export interface LoadOptions {
 }
 
 /** Reads the YAML file, applies SENTRAIL_* overrides and validates; throws ConfigError naming every bad key. */
+/**
+ * The configuration for a command-line tool: undefined when it is invalid, after writing the problems
+ * to `stderr` as `sentrail <command>: …` (the tool then exits 2, as a service would).
+ */
+export function loadCommandConfig(
+  command: string,
+  stderr: { write(text: string): unknown },
+  options?: LoadOptions,
+): SentrailConfig | undefined {
+  try {
+    return loadConfig(options);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    stderr.write(`sentrail ${command}: ${error.message}\n`);
+    return undefined;
+  }
+}
+
 export function loadConfig({ env = process.env, file }: LoadOptions = {}): SentrailConfig {
   const path = resolve(file ?? env[ENV_CONFIG_FILE] ?? 'sentrail.yaml');
   let text: string;

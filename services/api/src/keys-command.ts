@@ -4,7 +4,7 @@ import { hostname, userInfo } from 'node:os';
 import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type SentrailConfig } from '@sentrail/lib/config';
+import { loadCommandConfig, type SentrailConfig } from '@sentrail/lib/config';
 import { createElastic, installTemplates } from '@sentrail/lib/elastic';
 import { ApiKeys, type KeyInfo } from './auth/api-keys.js';
 import { ROLES, type Role } from './auth/roles.js';
@@ -146,15 +146,8 @@ export async function runKeys(args: string[], io: Io, env: NodeJS.ProcessEnv = p
     io.stdout.write(USAGE);
     return 0;
   }
-  let config: SentrailConfig;
-  try {
-    config = loadConfig({ env });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`sentrail keys: ${error.message}\n`);
-    return 2;
-  }
-  return run(command, config, io);
+  const config = loadCommandConfig('keys', io.stderr, { env });
+  return config ? run(command, config, io) : 2;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

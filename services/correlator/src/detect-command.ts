@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '@sentrail/lib/config';
+import { loadCommandConfig } from '@sentrail/lib/config';
 import type { EcsDocument } from '@sentrail/lib/ecs';
 import { createContext } from '@sentrail/normalizer/dist/context-labels.js';
 import {
@@ -77,14 +77,8 @@ export async function runDetect(args: string[], io: Io): Promise<number> {
     io.stderr.write(`sentrail detect: ${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`sentrail detect: ${error.message}\n`);
-    return 2;
-  }
+  const config = loadCommandConfig('detect', io.stderr);
+  if (!config) return 2;
   let input: Readable;
   try {
     input = await openInput(file, io.stdin);

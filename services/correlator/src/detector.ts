@@ -7,7 +7,6 @@ import type { Detection } from '@sentrail/lib/alerts/alert';
 import { CorrelationEngine, type CorrelationAlert } from './correlation/engine.js';
 import type { RulePack } from './rule-pack.js';
 import { RuleIndex } from './rule-index.js';
-import type { CompiledRule } from './sigma/rule.js';
 import { matchDocument } from './sigma/target.js';
 
 /** `pci_dss.10.2.1.4` tags → `10.2.1.4`. */
@@ -32,7 +31,6 @@ const ENTITY_TYPES: Record<string, string> = {
 };
 
 export class Detector {
-  private readonly alerting: CompiledRule[];
   /** Rules and correlations that only feed a correlation. */
   private readonly silenced: ReadonlySet<string>;
   private readonly engine: CorrelationEngine;
@@ -40,11 +38,9 @@ export class Detector {
 
   constructor(private readonly pack: RulePack) {
     // Sigma: a rule or correlation another correlation uses alerts on its own only when that correlation says `generate`.
-    const silenced = new Set(
+    this.silenced = new Set(
       pack.correlations.filter((correlation) => !correlation.generate).flatMap((correlation) => correlation.rules),
     );
-    this.silenced = silenced;
-    this.alerting = pack.rules.filter((rule) => !silenced.has(rule.id));
     this.engine = new CorrelationEngine(pack.correlations);
     this.index = new RuleIndex(pack.rules);
   }
@@ -59,7 +55,7 @@ export class Detector {
     if (matched.length === 0) return [];
     const time = Date.parse(document['@timestamp']);
     const single = matched
-      .filter((rule) => this.alerting.includes(rule))
+      .filter((rule) => !this.silenced.has(rule.id))
       .map((rule) => ({
         alert: { id: createHash('sha256').update(`${rule.id}\n${eventId}`).digest('hex') },
         rule: { id: rule.id, name: rule.name ?? rule.title, severity: rule.level },

@@ -7,7 +7,7 @@ import { pipeline, Readable, type Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
-import { ConfigError, loadConfig } from '@sentrail/lib/config';
+import { loadCommandConfig } from '@sentrail/lib/config';
 import { createContext, type NormalizerContext } from './context-labels.js';
 import { isObject } from './fields.js';
 import { MAPPER_INPUTS, type MapperName } from './mappers/index.js';
@@ -228,14 +228,8 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
     io.stderr.write(`sentrail normalize: ${error.message}\n${USAGE}`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`sentrail normalize: ${error.message}\n`);
-    return 2;
-  }
+  const config = loadCommandConfig('normalize', io.stderr);
+  if (!config) return 2;
 
   const label = commandLine.file ?? 'stdin';
   let mapped = 0;
