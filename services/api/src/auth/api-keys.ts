@@ -20,6 +20,12 @@ export interface StoredKey {
 /** A key as listed: never its secret nor its hash. */
 export type KeyInfo = Omit<StoredKey, 'secret_sha256'>;
 
+/** The id and secret of a well-formed key; the secret is base64url, so it may contain '_'. */
+export function parseKey(key: string): { id: string; secret: string } | undefined {
+  const match = KEY_FORMAT.exec(key);
+  return match ? { id: match[1]!, secret: match[2]! } : undefined;
+}
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export class ApiKeys {
@@ -54,9 +60,9 @@ export class ApiKeys {
 
   /** The principal of a valid, unrevoked key; undefined for anything else. */
   async verify(key: string): Promise<Principal | undefined> {
-    const match = KEY_FORMAT.exec(key);
-    if (!match) return undefined;
-    const [, id, secret] = match as unknown as [string, string, string];
+    const parsed = parseKey(key);
+    if (!parsed) return undefined;
+    const { id, secret } = parsed;
     const stored = await this.read(id);
     if (!stored || stored.revoked) return undefined;
     const expected = Buffer.from(stored.secret_sha256, 'hex');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RouteGroup } from '../app.js';
+import { parseKey } from './api-keys.js';
 import { startTestApi, type TestApi } from '../testing.js';
 
 /** One route for analysts and one nobody named roles for. */
@@ -60,7 +61,7 @@ describe('authentication and roles (real Elasticsearch)', () => {
       index: `${api.prefix}-api-keys`,
       id: info.id,
     });
-    assert.ok(!JSON.stringify(stored._source).includes(key.split('_')[2]!), 'the secret is stored');
+    assert.ok(!JSON.stringify(stored._source).includes(parseKey(key)!.secret), 'the secret is stored');
     await api.deps.keys.revoke(info.id, 'test');
     assert.equal((await api.app.inject({ url: '/v1/probe', headers })).statusCode, 401);
   });
