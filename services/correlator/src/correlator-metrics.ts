@@ -19,6 +19,11 @@ export function createCorrelatorMetrics(registry: Registry) {
       labelNames: ['outcome', 'rule'],
       registers: [registry],
     }),
+    late: new Counter({
+      name: 'sentrail_correlator_late_events_total',
+      help: 'Events a correlation left out as older than the window of their group: too late to count.',
+      registers: [registry],
+    }),
     dlq: new Counter({
       name: 'sentrail_correlator_dlq_total',
       help: 'siem.events messages that are not a document, sent to siem.dlq.',

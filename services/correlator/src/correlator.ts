@@ -111,6 +111,7 @@ export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator>
       outbox.deliver(id).catch((error: unknown) => logger.warn({ err: error, alert: { id } }, 'notification failed'));
   }
 
+  let lateCounted = 0;
   async function handle(messages: KafkaMessage[]): Promise<void> {
     const detections: Detection[] = [];
     const rejects = [];
@@ -131,6 +132,8 @@ export async function startCorrelator(deps: CorrelatorDeps): Promise<Correlator>
       if (skewed) detections.push(skewed);
     }
     metrics.groups.set(detector.trackedGroups());
+    metrics.late.inc(detector.lateEvents - lateCounted);
+    lateCounted = detector.lateEvents;
     await raiseAll(detections);
     if (rejects.length > 0) {
       const receivedAt = new Date().toISOString();

@@ -45,6 +45,11 @@ export class Detector {
     this.index = new RuleIndex(pack.rules);
   }
 
+  /** Events dropped by a correlation as older than its window (see CorrelationEngine), for the metrics. */
+  get lateEvents(): number {
+    return this.engine.lateEvents;
+  }
+
   /** Groups the correlations track now, for the metrics. */
   trackedGroups(): number {
     return this.engine.trackedGroups();
