@@ -10,19 +10,20 @@ import {
   GetQueueAttributesCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
-import { CloudTrailGenerator } from '@sentrail/ingest/dist/demo/cloudtrail-generator.js';
 import { s3Notification } from '@sentrail/ingest/dist/sources/demo.js';
 import { cloudtrailSqs } from '@sentrail/ingest/dist/sources/cloudtrail-sqs.js';
 import { sourceTestContext } from '@sentrail/ingest/dist/testing/source-context.js';
 import { ACKS_ALL, createProducer, ensureTopics } from '@sentrail/lib/kafka';
 import { testConfig, uniqueName } from '@sentrail/lib/testing';
+import { corpus } from './lib/corpus.js';
+import { corpusSize } from './lib/corpus-size.js';
 import { writeResult } from './lib/report.js';
 
-const FILES = Number(process.env['BENCH_FILES'] ?? 100);
-const RECORDS_PER_FILE = Number(process.env['BENCH_RECORDS_PER_FILE'] ?? 1_000);
+const RECORDS = corpusSize(100_000);
+const SEED = 42;
+const RECORDS_PER_FILE = 1_000;
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 4);
 const BATCH = 500; // records per producer call, as cloudtrail-object sends them
-const TOTAL = FILES * RECORDS_PER_FILE;
 
 const config = testConfig();
 const bench = await sourceTestContext(config, 'bench');
@@ -30,15 +31,26 @@ const { context } = bench;
 const bucket = config.ingest.cloudtrailBucket;
 const prefix = `${uniqueName('bench')}/`;
 
-console.log(`corpus: ${FILES} files × ${RECORDS_PER_FILE} records = ${TOTAL} CloudTrail records`);
-const generator = new CloudTrailGenerator(42);
-const start = new Date('2026-11-28T00:00:00Z');
-const files = Array.from({ length: FILES }, (_, i) => {
-  const time = new Date(start.getTime() + i * 5 * 60_000);
-  const records = generator.routine(time, RECORDS_PER_FILE);
-  const json = JSON.stringify({ Records: records });
-  return { key: generator.logFileKey(time, prefix), records, jsonBytes: Buffer.byteLength(json), body: gzipSync(json) };
-});
+/** The corpus's CloudTrail log files, until they hold RECORDS records. */
+function cloudtrailFiles() {
+  const files = [];
+  let records = 0;
+  for (const delivery of corpus({ records: Number.MAX_SAFE_INTEGER, seed: SEED, recordsPerFile: RECORDS_PER_FILE })) {
+    if (delivery.source !== 'cloudtrail') continue;
+    const json = JSON.stringify({ Records: delivery.records });
+    files.push({
+      key: `${prefix}${delivery.key}`,
+      records: delivery.records,
+      jsonBytes: Buffer.byteLength(json),
+      body: gzipSync(json),
+    });
+    records += delivery.records.length;
+    if (records >= RECORDS) return { files, records };
+  }
+  throw new Error('the corpus ended early');
+}
+const { files, records: TOTAL } = cloudtrailFiles();
+console.log(`corpus: ${files.length} files, ${TOTAL} CloudTrail records`);
 for (const file of files)
   await context.s3.send(new PutObjectCommand({ Bucket: bucket, Key: file.key, Body: file.body }));
 
@@ -86,7 +98,9 @@ async function pipeline(): Promise<number> {
         QueueUrl: url,
         Entries: files.slice(i, i + 10).map((file, j) => ({
           Id: String(j),
-          MessageBody: JSON.stringify(s3Notification(bucket, file.key, file.body.length, start, config.aws.region)),
+          MessageBody: JSON.stringify(
+            s3Notification(bucket, file.key, file.body.length, new Date(), config.aws.region),
+          ),
         })),
       }),
     );
@@ -118,8 +132,9 @@ try {
   const pipelineSeconds = await pipeline();
   const result = {
     corpus: {
-      files: FILES,
       records: TOTAL,
+      generator: `bench/lib/corpus.ts (seed ${SEED}), its CloudTrail log files only`,
+      files: files.length,
       gzip_bytes: files.reduce((sum, file) => sum + file.body.length, 0),
       json_bytes: files.reduce((sum, file) => sum + file.jsonBytes, 0),
     },
@@ -134,11 +149,16 @@ try {
       seconds: pipelineSeconds,
       records_per_second: TOTAL / pipelineSeconds,
     },
-    ratio: baselineSeconds / pipelineSeconds,
+    summary: {
+      figure: TOTAL / pipelineSeconds,
+      unit: 'records/s',
+      limit: TOTAL / baselineSeconds,
+      ratio: baselineSeconds / pipelineSeconds,
+    },
   };
-  writeResult('ingest-cloudtrail', result);
+  await writeResult('ingest-cloudtrail', result);
   console.log(
-    `baseline ${Math.round(result.baseline.records_per_second)} records/s, pipeline ${Math.round(result.pipeline.records_per_second)} records/s, ratio ${result.ratio.toFixed(2)}`,
+    `baseline ${Math.round(result.baseline.records_per_second)} records/s, pipeline ${Math.round(result.pipeline.records_per_second)} records/s, ratio ${result.summary.ratio.toFixed(2)}`,
   );
 } finally {
   for (let i = 0; i < files.length; i += 1000) {

@@ -42,7 +42,7 @@ interface Call {
 }
 
 /** Ordinary activity: mostly reads, some writes, as a busy account produces. */
-const ROUTINE: ((pick: <T>(items: T[]) => T) => Call)[] = [
+const ROUTINE: ((pick: <T>(items: T[]) => T, users: string[]) => Call)[] = [
   (pick) => ({
     eventSource: 'ec2.amazonaws.com',
     eventName: 'DescribeInstances',
@@ -70,13 +70,13 @@ const ROUTINE: ((pick: <T>(items: T[]) => T) => Call)[] = [
       ],
     };
   },
-  (pick) => ({
+  (pick, users) => ({
     eventSource: 'sts.amazonaws.com',
     eventName: 'AssumeRole',
     readOnly: true,
     requestParameters: {
       roleArn: `arn:aws:iam::${DEMO_ACCOUNT}:role/${pick(ROLES)}`,
-      roleSessionName: pick(USERS),
+      roleSessionName: pick(users),
       durationSeconds: 3600,
     },
   }),
@@ -114,6 +114,8 @@ export class CloudTrailGenerator {
     seed = 1,
     private readonly account = DEMO_ACCOUNT,
     private readonly region = DEMO_REGION,
+    /** Who does the routine activity; the suspicious sequences always involve bob and root. */
+    private readonly users = USERS,
   ) {
     this.random = seededRandom(seed);
   }
@@ -168,8 +170,8 @@ export class CloudTrailGenerator {
   }
 
   /** One record of the given call, or of routine activity. */
-  record(time: Date, call?: Call, user = this.pick(USERS), sourceIp = this.pick(OFFICE_IPS)): CloudTrailRecord {
-    const chosen = call ?? this.pick(ROUTINE)(this.pick);
+  record(time: Date, call?: Call, user = this.pick(this.users), sourceIp = this.pick(OFFICE_IPS)): CloudTrailRecord {
+    const chosen = call ?? this.pick(ROUTINE)(this.pick, this.users);
     this.sequence++;
     return {
       eventVersion: '1.09',
