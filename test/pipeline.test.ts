@@ -12,6 +12,7 @@ import { createKafka, RAW_TOPICS } from '@sentrail/lib/kafka';
 import { createLogger } from '@sentrail/lib/logger';
 import {
   dropIndexPrefix,
+  metric,
   startGroupAtEnd,
   startServiceProcess,
   stopService,
@@ -22,15 +23,6 @@ import {
 } from '@sentrail/lib/testing';
 
 const config = testConfig();
-
-/** A counter of the service's /metrics, summed over its labels that match. */
-async function metric(service: ServiceProcess, name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`${await service.address}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) && line.includes(labels))
-    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
-}
 
 const until = <T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean) =>
   waitUntil(what, probe, done, 120_000);

@@ -142,6 +142,15 @@ export function startServiceProcess(name: string, env: Record<string, string> = 
   return { child, logs, stderr, address };
 }
 
+/** A counter of the service's /metrics, summed over the series whose labels include `labels`. */
+export async function metric(service: ServiceProcess, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`${await service.address}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && line.includes(labels))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
 /** Stops a service process with SIGTERM, as npm stop does, and checks it left cleanly (exit 0). */
 export async function stopService(service: ServiceProcess): Promise<void> {
   if (service.child.exitCode !== null) return;
