@@ -15,6 +15,7 @@ import type { Producer } from 'kafkajs';
 import type { ApiKeys } from './auth/api-keys.js';
 import { accessLogHooks, type AccessLog } from './audit/access-log.js';
 import { authenticate } from './auth/authenticate.js';
+import { REPORT_STYLE_SOURCE } from './reports/pci-dss-10/report-html.js';
 
 export interface ApiDeps {
   config: SentrailConfig;
@@ -76,7 +77,9 @@ export function apiRoutes(deps: ApiDeps, groups: readonly RouteGroup[]): Fastify
         directives: {
           defaultSrc: ["'self'"],
           scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
+          // The web UI opens the PCI DSS 10 report from a blob, which inherits this policy: its one
+          // inline stylesheet is allowed by its hash, and nothing else inline is.
+          styleSrc: ["'self'", REPORT_STYLE_SOURCE],
           imgSrc: ["'self'", 'data:'],
         },
       },

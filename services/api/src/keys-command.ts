@@ -1,6 +1,5 @@
 // `./sentrail keys create|list|revoke`: API keys straight in Elasticsearch, with no API running, so
 // the first admin key can be made before there is anybody to call POST /v1/keys.
-import { hostname, userInfo } from 'node:os';
 import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -8,6 +7,7 @@ import { loadCommandConfig, type SentrailConfig } from '@sentrail/lib/config';
 import { createElastic, installTemplates } from '@sentrail/lib/elastic';
 import { ApiKeys, type KeyInfo } from './auth/api-keys.js';
 import { ROLES, type Role } from './auth/roles.js';
+import { operator } from './operator.js';
 
 export const USAGE = `usage: sentrail keys create --role <${ROLES.join('|')}> --name NAME
        sentrail keys list
@@ -63,17 +63,6 @@ function parseCommand(args: string[]): Command | 'help' {
   }
 }
 
-/** Who the key records as its creator or revoker: the operator at this machine. */
-function operator(): string {
-  let user = 'unknown user';
-  try {
-    user = userInfo().username;
-  } catch {
-    // A container user with no passwd entry has no name; the host still says where.
-  }
-  return `${user}@${hostname()} (sentrail keys)`;
-}
-
 const change = ({ at, by }: { at: string; by: string }) => `${at} by ${by}`;
 
 /** The keys as aligned columns, one key a line. */
@@ -101,7 +90,7 @@ async function run(command: Command, config: SentrailConfig, io: Io): Promise<nu
       case 'create': {
         // The templates give the keys' index its mapping and alias, even on a cluster nothing else has set up yet.
         await installTemplates(elastic, config.elasticsearch);
-        const { key, info } = await keys.create(command.role, command.keyName, operator());
+        const { key, info } = await keys.create(command.role, command.keyName, operator('keys'));
         io.stdout.write(`${key}\n`);
         io.stderr.write(
           `created API key ${info.id} "${info.name}" (${info.role}): store it now, it is not shown again\n`,
@@ -114,7 +103,7 @@ async function run(command: Command, config: SentrailConfig, io: Io): Promise<nu
         return 0;
       }
       case 'revoke': {
-        const revoked = await keys.revoke(command.id, operator());
+        const revoked = await keys.revoke(command.id, operator('keys'));
         if (!revoked) {
           io.stderr.write(`sentrail keys: no API key with id "${command.id}"\n`);
           return 1;

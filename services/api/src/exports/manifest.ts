@@ -1,13 +1,23 @@
-// An export's manifest: what was exported (query, time range, format), for whom, how many rows, the
-// SHA-256 of the exact bytes sent, and an Ed25519 signature over all of it, so that an auditor can
-// prove offline that a file is the one Sentrail produced and that neither it nor the manifest changed.
+// Signed manifests. An export's: what was exported (query, time range, format), for whom, how many
+// rows, the SHA-256 of the exact bytes sent. A bundle's (an auditor report with its attachments): every
+// file of the bundle's folder with its size and SHA-256. Both carry an Ed25519 signature over all of
+// it, made by one signer, so that an auditor can prove offline that the files are the ones Sentrail
+// produced and that neither they nor the manifest changed.
 import { sign, verify, type KeyObject } from 'node:crypto';
 import type { SigningKey } from './signing-key.js';
 
 export const EXPORT_FORMATS = ['csv', 'ndjson'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export interface ExportManifest {
+/** What signing adds to a manifest of any kind. */
+export interface ManifestSignature {
+  /** Hex SHA-256 of the signing public key's SPKI DER. */
+  public_key_sha256: string;
+  /** Base64 Ed25519 signature over canonicalJson of every other field. */
+  signature: string;
+}
+
+export interface ExportManifest extends ManifestSignature {
   id: string;
   /** The query as the auditor wrote it. */
   query: string;
@@ -21,13 +31,33 @@ export interface ExportManifest {
   rows: number;
   /** Hex SHA-256 of the file's exact bytes. */
   sha256: string;
-  /** Hex SHA-256 of the signing public key's SPKI DER. */
-  public_key_sha256: string;
-  /** Base64 Ed25519 signature over canonicalJson of every other field. */
-  signature: string;
 }
 
-export type ManifestContent = Omit<ExportManifest, 'public_key_sha256' | 'signature'>;
+export type ManifestContent = Omit<ExportManifest, keyof ManifestSignature>;
+
+/** The name of a bundle's manifest in its folder; every other file there is listed in it. */
+export const BUNDLE_MANIFEST_NAME = 'manifest.json';
+
+export interface BundleFile {
+  /** A plain file name in the bundle's folder (no folder part). */
+  name: string;
+  bytes: number;
+  /** Hex SHA-256 of the file's exact bytes. */
+  sha256: string;
+}
+
+export interface BundleManifest extends ManifestSignature {
+  /** What tells a bundle's manifest from an export's, which has no kind. */
+  kind: 'bundle';
+  id: string;
+  /** The report the bundle holds, e.g. 'pci-dss-10'. */
+  report: string;
+  /** ISO 8601 UTC; the report covers from <= @timestamp < to. */
+  range: { from: string; to: string };
+  requester: { name: string; key_id?: string; role?: string };
+  created_at: string;
+  files: BundleFile[];
+}
 
 /**
  * JSON with every object's keys sorted (by UTF-16 code unit, as Array.prototype.sort) and no
@@ -46,12 +76,12 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** The bytes a manifest's signature covers: every field but the signature itself. */
-function signedBytes(manifest: Record<string, unknown>): Buffer {
+function signedBytes(manifest: object): Buffer {
   const signed = Object.entries(manifest).filter(([key]) => key !== 'signature');
   return Buffer.from(canonicalJson(Object.fromEntries(signed)), 'utf8');
 }
 
-export function signManifest(content: ManifestContent, key: SigningKey): ExportManifest {
+export function signManifest<Content extends object>(content: Content, key: SigningKey): Content & ManifestSignature {
   const unsigned = { ...content, public_key_sha256: key.publicKeySha256 };
   return { ...unsigned, signature: sign(null, signedBytes(unsigned), key.privateKey).toString('base64') };
 }

@@ -1,19 +1,23 @@
 // `sentrail verify-export FILE MANIFEST [--public-key PEM_FILE]`: checks offline, with no server, that
-// an export file is the one its manifest describes and that the manifest is signed by the key given.
+// an export file is the one its manifest describes, or that a bundle's folder holds exactly the files its
+// manifest lists, and that the manifest is signed by the key given.
 import { constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { KeyObject } from 'node:crypto';
 import { loadConfig } from '@sentrail/lib/config';
 import { publicKeyFromPem } from './signing-key.js';
-import { verifyExport } from './verify-export.js';
+import { verifyBundle, verifyExport } from './verify-export.js';
 
 export const USAGE = `usage: sentrail verify-export FILE MANIFEST [--public-key PEM_FILE]
-  Checks that FILE is the export MANIFEST describes (its SHA-256 and row count) and that MANIFEST is
-  signed by the public key of PEM_FILE (GET /v1/exports/public-key gives it; default: the key of
-  api.signingKeyFile in the local configuration). Needs no server.
+       sentrail verify-export DIR DIR/manifest.json [--public-key PEM_FILE]
+  Checks that FILE is the export MANIFEST describes (its SHA-256 and row count), or that the bundle
+  folder DIR (an auditor report) holds exactly the files its manifest lists (each one's size and
+  SHA-256, none missing, none added), and that MANIFEST is signed by the public key of PEM_FILE
+  (GET /v1/exports/public-key gives it; default: the key of api.signingKeyFile in the local
+  configuration). Needs no server.
   Exit status: 0 they match ("ok: …"), 1 they do not (every problem listed), 2 usage error.
 `;
 
@@ -69,6 +73,16 @@ async function publicKey(path: string | undefined, env: NodeJS.ProcessEnv): Prom
   }
 }
 
+/** `ok: <what it is>` and exit 0, or every problem and exit 1. */
+function report(io: Io, problems: string[], ok: string, mismatch: string): number {
+  if (problems.length === 0) {
+    io.stdout.write(`ok: ${ok}\n`);
+    return 0;
+  }
+  io.stdout.write(`${mismatch}:\n${problems.map((p) => `  - ${p}\n`).join('')}`);
+  return 1;
+}
+
 export async function runVerifyExport(args: string[], io: Io): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
@@ -87,18 +101,27 @@ export async function runVerifyExport(args: string[], io: Io): Promise<number> {
     await access(file, constants.R_OK).catch((error: Error) => {
       throw new UsageError(`cannot read the file ${file}: ${error.message}`);
     });
-    const { problems, file: found } = await verifyExport(file, manifest, key);
     const id = typeof manifest['id'] === 'string' ? manifest['id'] : '(no id)';
-    if (problems.length === 0) {
-      io.stdout.write(
-        `ok: ${file} is export ${id}: ${found.rows} rows, sha256 ${found.sha256}, signed by key ${String(manifest['public_key_sha256'])}\n`,
+    const signedBy = `signed by key ${String(manifest['public_key_sha256'])}`;
+    const isFolder = (await stat(file)).isDirectory();
+    if (manifest['kind'] === 'bundle') {
+      if (!isFolder) throw new UsageError(`${manifestFile} is the manifest of a bundle: give its folder, not ${file}`);
+      const { problems, files } = await verifyBundle(file, manifest, key);
+      return report(
+        io,
+        problems,
+        `${file} is bundle ${id}: ${files} files, each of the size and SHA-256 listed, none missing or added, ${signedBy}`,
+        `${file} does not match the manifest of bundle ${id}`,
       );
-      return 0;
     }
-    io.stdout.write(
-      `${file} does not match the manifest of export ${id}:\n${problems.map((p) => `  - ${p}\n`).join('')}`,
+    if (isFolder) throw new UsageError(`${file} is a folder, and ${manifestFile} is not a bundle's manifest`);
+    const { problems, file: found } = await verifyExport(file, manifest, key);
+    return report(
+      io,
+      problems,
+      `${file} is export ${id}: ${found.rows} rows, sha256 ${found.sha256}, ${signedBy}`,
+      `${file} does not match the manifest of export ${id}`,
     );
-    return 1;
   } catch (error) {
     if (!(error instanceof UsageError) && (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS') !== true)
       throw error;

@@ -1,4 +1,4 @@
-// The time range every search, count, histogram and trail is bounded by: from <= @timestamp < to.
+// The time range every search, count, histogram, trail and report is bounded by: from <= @timestamp < to.
 // Bounded in length too, so that a request cannot ask Elasticsearch to walk every index there is.
 import { BadRequestError } from './bad-request.js';
 
@@ -12,13 +12,17 @@ export interface TimeRange {
   to: string;
 }
 
-/** `where` names the request part the values came from in messages: `body`, `querystring`. */
-export function checkTimeRange(from: unknown, to: unknown, where: string): TimeRange {
-  const start = instant(from, `${where}/from`);
-  const end = instant(to, `${where}/to`);
-  if (end <= start) throw new BadRequestError(`${where}/to must be later than ${where}/from`);
+/**
+ * `where` names the values in messages: the request part they came from (`body` gives `body/from`,
+ * `querystring` gives `querystring/from`), or each one's own name (a command's `--from`, `--to`).
+ */
+export function checkTimeRange(from: unknown, to: unknown, where: string | { from: string; to: string }): TimeRange {
+  const names = typeof where === 'string' ? { from: `${where}/from`, to: `${where}/to` } : where;
+  const start = instant(from, names.from);
+  const end = instant(to, names.to);
+  if (end <= start) throw new BadRequestError(`${names.to} must be later than ${names.from}`);
   if (end.getTime() - start.getTime() > MAX_RANGE_DAYS * DAY_MS)
-    throw new BadRequestError(`${where}/from to ${where}/to spans more than ${MAX_RANGE_DAYS} days`);
+    throw new BadRequestError(`${names.from} to ${names.to} spans more than ${MAX_RANGE_DAYS} days`);
   return { from: start.toISOString(), to: end.toISOString() };
 }
 

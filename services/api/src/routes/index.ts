@@ -4,6 +4,7 @@ import { alertRoutes } from './alerts.js';
 import { exceptionRoutes } from './exceptions.js';
 import { exportRoutes } from './exports.js';
 import { keyRoutes } from './keys.js';
+import { reportRoutes } from './reports.js';
 import { searchRoutes } from './search.js';
 import { trailRoutes } from './trails.js';
 import { uiRoutes } from './ui.js';
@@ -14,6 +15,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   alertRoutes,
   exceptionRoutes,
   exportRoutes,
+  reportRoutes,
   keyRoutes,
   uiRoutes,
 ];

@@ -17,10 +17,12 @@ import { ROLES, type Role } from '../auth/roles.js';
 import { runVerifyExport } from '../exports/verify-command.js';
 import { alertRoutes } from '../routes/alerts.js';
 import { exportRoutes } from '../routes/exports.js';
+import { reportRoutes } from '../routes/reports.js';
 import { searchRoutes } from '../routes/search.js';
 import { trailRoutes } from '../routes/trails.js';
 import { uiRoutes } from '../routes/ui.js';
 import { startTestApi, type TestApi } from '../testing.js';
+import { SECTION_IDS } from '../reports/pci-dss-10/test-report.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TIMEOUT_MS = 10_000;
@@ -66,7 +68,7 @@ describe('web UI in Chromium (real API, Elasticsearch and Kafka)', () => {
   before(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
     folder = mkdtempSync(join(tmpdir(), 'sentrail-ui-'));
-    api = await startTestApi([uiRoutes, searchRoutes, trailRoutes, alertRoutes, exportRoutes], {
+    api = await startTestApi([uiRoutes, searchRoutes, trailRoutes, alertRoutes, exportRoutes, reportRoutes], {
       SENTRAIL_API__SIGNING_KEY_FILE: join(folder, 'export-signing-key.pem'),
     });
     base = await api.app.listen({ port: 0, host: '127.0.0.1' });
@@ -151,6 +153,7 @@ describe('web UI in Chromium (real API, Elasticsearch and Kafka)', () => {
     await key.press('Enter');
     await page.getByRole('heading', { name: 'Search events' }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'Export' }).isVisible(), false, 'export is for auditors');
+    assert.equal(await page.getByRole('link', { name: 'PCI DSS 10 report' }).isVisible(), false, 'so is the report');
     await page.reload();
     await page.getByRole('heading', { name: 'Search events' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -307,6 +310,35 @@ describe('web UI in Chromium (real API, Elasticsearch and Kafka)', () => {
     const refused = await verifyExport([tampered, manifestPath, '--public-key', keyPath]);
     assert.equal(refused.status, 1, refused.output);
     assert.match(refused.output, /SHA-256 differs/);
+    await page.context().close();
+  });
+
+  it('opens the PCI DSS 10 report of a period in a new tab, with its own stylesheet, as an auditor', async () => {
+    const page = await signedIn('auditor');
+    await page.getByRole('link', { name: 'PCI DSS 10 report' }).click();
+    const view = page.locator('#view-report');
+    assert.equal(await view.getByLabel('Period').inputValue(), '30d');
+    const [tab] = await Promise.all([
+      page.waitForEvent('popup'),
+      view.getByRole('button', { name: 'Open the report' }).click(),
+    ]);
+    tab.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`report tab: ${message.text()}`);
+    });
+    await tab.waitForURL(/^blob:/);
+    await tab.getByRole('heading', { level: 1, name: 'PCI DSS v4.0 requirement 10: audit log evidence' }).waitFor();
+    const headings = await tab.getByRole('heading', { level: 2 }).allInnerTexts();
+    assert.deepEqual(
+      headings.map((heading) => heading.split(' ')[0]),
+      SECTION_IDS,
+    );
+    // The page inherits the UI's Content-Security-Policy, which must let its stylesheet apply.
+    assert.equal(await tab.evaluate("getComputedStyle(document.querySelector('.verdict')).borderLeftStyle"), 'solid');
+    await page.getByRole('status').getByText('The report is open in a new tab.').waitFor();
+    assert.match(
+      (await view.getByRole('link', { name: 'Download the report (HTML)' }).getAttribute('download')) ?? '',
+      /^sentrail-pci-dss-10-\d{8}T\d{6}Z-\d{8}T\d{6}Z\.html$/,
+    );
     await page.context().close();
   });
 });

@@ -6,6 +6,7 @@ import * as alert from './alert.js';
 import * as alerts from './alerts.js';
 import * as event from './event.js';
 import * as exportView from './export.js';
+import * as report from './report.js';
 import * as search from './search.js';
 import * as trail from './trail.js';
 import { current, go } from './router.js';
@@ -19,6 +20,7 @@ const VIEWS = {
   alerts: { view: alerts, roles: READERS },
   alert: { view: alert, roles: READERS },
   export: { view: exportView, roles: ['auditor'] },
+  report: { view: report, roles: ['auditor'] },
 };
 const HOME = 'search';
 
