@@ -38,7 +38,13 @@ export interface EcsDocument {
   };
   user?: EcsUser & { target?: EcsUser; effective?: EcsUser };
   source?: { ip?: string; address?: string; port?: number };
-  user_agent?: { original?: string };
+  user_agent?: {
+    original?: string;
+    name?: string;
+    version?: string;
+    os?: { name?: string; version?: string };
+    device?: { name?: string };
+  };
   cloud?: {
     provider?: string;
     region?: string;

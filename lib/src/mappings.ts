@@ -47,7 +47,12 @@ export const eventsMapping: MappingTypeMapping = {
     }),
     user: object({ ...userFields, target: object(userFields), effective: object(userFields) }),
     source: object({ ip, address: keyword, port: long }),
-    user_agent: object({ original: { type: 'keyword', ignore_above: 1024, fields: { text } } }),
+    user_agent: object({
+      original: { type: 'keyword', ignore_above: 1024, fields: { text } },
+      ...keywords('name', 'version'),
+      os: object(keywords('name', 'version')),
+      device: object(keywords('name')),
+    }),
     cloud: object({
       ...keywords('provider', 'region', 'availability_zone'),
       account: object(keywords('id', 'name')),

@@ -3,6 +3,7 @@
 import type { EcsDocument } from '@sentrail/lib/ecs';
 import { missingElements } from './completeness.js';
 import { applyContext, type NormalizerContext } from './context-labels.js';
+import { enrichUserAgent } from './enrich/user-agent.js';
 import { isObject, MappingError } from './fields.js';
 import type { RawMeta } from './mapper.js';
 import { MAPPERS, mapperFor, type MapperName } from './mappers/index.js';
@@ -95,6 +96,7 @@ export function normalize(raw: Buffer | string, meta: RawMeta, options: Normaliz
     const overlong = overlongField(document);
     if (overlong) return { ok: false, mapper, error: overlong };
     applyContext(document, options.context);
+    enrichUserAgent(document);
     const requirements = pciRequirements(document);
     // 10.2.2 is about records of actions; a state (a check's result, such as digest validation) has no actor.
     const missing = document.event.kind === 'state' ? undefined : missingElements(document);
