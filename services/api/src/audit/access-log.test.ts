@@ -134,7 +134,11 @@ describe('the access log (real Kafka)', () => {
       await producer.connect();
       try {
         await log.flushed();
-        assert.equal((await recordsOf(since, marker, 1)).length, 1);
+        // At least once: an attempt Kafka took but did not acknowledge in time is sent again; the
+        // copies share the request id, which is the document's _id downstream, so it is indexed once.
+        const arrived = await recordsOf(since, marker, 1);
+        assert.ok(arrived.length >= 1);
+        assert.deepEqual(new Set(arrived.map(({ record }) => record.id)), new Set([marker]));
         assert.equal((await log.lost.get()).values[0]?.value ?? 0, 0);
       } finally {
         await producer.disconnect();
